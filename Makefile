@@ -1,0 +1,79 @@
+# Seal: build, run, test and measure unikernel images. `make help` lists the targets.
+BOARD ?= qemu-virt
+APP ?= hello
+SECONDS ?= 60
+
+ROOT := $(CURDIR)
+BUILD := $(ROOT)/build
+TRIPLE := armv7-none-none-eabi
+DEPENDENCIES_STAMP := $(BUILD)/.dependencies-$(shell cksum < toolchain/install-dependencies.sh | cut -d' ' -f1)
+SWIFT_SOURCES := $(shell find Sources Boards Apps -name '*.swift' -o -name '*.[chS]' 2>/dev/null) Package.swift
+
+# newlib and libgcc for ARMv7-A, NEON, hard-float ABI (Debian's gcc-arm-none-eabi multilib).
+MULTILIB_FLAGS := -mthumb -march=armv7-a+simd -mfloat-abi=hard
+NEWLIB_DIR = $(dir $(shell arm-none-eabi-gcc $(MULTILIB_FLAGS) -print-file-name=libc.a))
+LIBGCC_DIR = $(dir $(shell arm-none-eabi-gcc $(MULTILIB_FLAGS) -print-libgcc-file-name))
+
+ELF := $(BUILD)/$(BOARD)/$(APP).elf
+BIN := $(BUILD)/$(BOARD)/$(APP).bin
+
+.PHONY: help dependencies image run debug test test-host test-qemu test-dtdump bench fuzz-dt fuzz-% clean
+
+help:
+	@echo "make run                      build APP (default $(APP)) for BOARD (default $(BOARD)) and boot it in QEMU"
+	@echo "make test                     install what is missing, run every test"
+	@echo "make image BOARD=… APP=…      build build/<board>/<app>.{elf,bin}"
+	@echo "make debug BOARD=… APP=…      boot halted under QEMU's gdbstub and attach gdb-multiarch"
+	@echo "make bench                    image sizes and boot times"
+	@echo "make fuzz-dt SECONDS=60       run the device-tree fuzzer for a bounded time"
+
+$(DEPENDENCIES_STAMP): toolchain/install-dependencies.sh
+	@mkdir -p $(BUILD)
+	@toolchain/install-dependencies.sh
+	@touch $@
+
+dependencies: $(DEPENDENCIES_STAMP)
+
+image: $(DEPENDENCIES_STAMP)
+ifeq ($(BOARD),host)
+	SEAL_BOARD=host SEAL_APP=$(APP) swift build -c release --scratch-path $(BUILD)/host/.swiftpm/$(APP) --product Image
+	@mkdir -p $(BUILD)/host
+	cp $(BUILD)/host/.swiftpm/$(APP)/release/Image $(BUILD)/host/$(APP)
+else
+	SEAL_BOARD=$(BOARD) SEAL_APP=$(APP) swift build -c release --triple $(TRIPLE) \
+	  --toolset toolchain/$(TRIPLE).json --scratch-path $(BUILD)/$(BOARD)/.swiftpm/$(APP) --product Image \
+	  -Xlinker -T -Xlinker $(ROOT)/linker-scripts/$(BOARD).ld -Xlinker -L -Xlinker $(ROOT)/linker-scripts \
+	  -Xlinker -L -Xlinker $(NEWLIB_DIR) -Xlinker -L -Xlinker $(LIBGCC_DIR) \
+	  -Xlinker --start-group -Xlinker -lc -Xlinker -lgcc -Xlinker --end-group
+	cp $(BUILD)/$(BOARD)/.swiftpm/$(APP)/$(TRIPLE)/release/Image $(ELF)
+	llvm-objcopy -O binary $(ELF) $(BIN)
+	@echo "$(BIN): $$(stat -c %s $(BIN)) bytes"
+endif
+
+run: image
+	toolchain/run.sh $(BOARD) $(APP)
+
+debug: image
+	toolchain/debug.sh $(BOARD) $(APP)
+
+test: $(DEPENDENCIES_STAMP) test-host test-dtdump test-qemu
+
+test-host:
+	swift build -c release --product dtdump
+	swift test
+
+test-dtdump:
+	Tests/scripts/dtdump-vs-libfdt.sh
+
+test-qemu:
+	Tests/qemu/run-all.sh
+
+bench: $(DEPENDENCIES_STAMP)
+	Tests/bench/bench.sh
+
+fuzz-dt: fuzz-DeviceTree
+fuzz-%: $(DEPENDENCIES_STAMP)
+	toolchain/fuzz.sh $* $(SECONDS)
+
+clean:
+	rm -rf $(BUILD) .build

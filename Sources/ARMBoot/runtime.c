@@ -1,0 +1,46 @@
+/* The few C-library hooks newlib and the Embedded Swift runtime expect from the platform: heap growth, aligned allocation, console output, abort. */
+#include <errno.h>
+#include <malloc.h>
+#include <stdint.h>
+#include <stddef.h>
+#include "ARMBoot.h"
+
+uintptr_t seal_boot_device_tree;
+
+/* Until the platform knows the memory size, the heap may grow 256 KiB past the image. */
+uintptr_t seal_heap_limit = (uintptr_t)__heap_start + 256 * 1024;
+static uintptr_t heap_break = (uintptr_t)__heap_start;
+
+/* Implemented in Swift by the platform: writes one byte to the console. */
+void seal_console_write_byte(uint8_t byte);
+/* Implemented in Swift by the platform: prints a panic line and powers off. */
+__attribute__((noreturn)) void seal_abort(void);
+
+/* newlib's malloc grows its arena through _sbrk. */
+void *_sbrk(ptrdiff_t increment) {
+    uintptr_t old = heap_break;
+    if (increment < 0 ? old - (uintptr_t)__heap_start < (uintptr_t)-increment
+                      : seal_heap_limit - old < (uintptr_t)increment) {
+        errno = ENOMEM;
+        return (void *)-1;
+    }
+    heap_break = old + increment;
+    return (void *)old;
+}
+
+/* The Embedded Swift runtime allocates objects with posix_memalign; newlib has memalign. */
+int posix_memalign(void **result, size_t alignment, size_t size) {
+    if (alignment < sizeof(void *) || (alignment & (alignment - 1)) != 0) return EINVAL;
+    void *memory = memalign(alignment, size);
+    if (memory == NULL) return ENOMEM;
+    *result = memory;
+    return 0;
+}
+
+/* Embedded Swift's print() writes through putchar. */
+int putchar(int character) {
+    seal_console_write_byte((uint8_t)character);
+    return character;
+}
+
+void abort(void) { seal_abort(); }

@@ -1,0 +1,62 @@
+/// ARM PrimeCell UART (PL011, ARM DDI 0183G): polled transmit, interrupt-driven receive into a ring.
+import Capabilities
+import Platform
+
+public struct PL011: Console {
+    let base: UInt
+
+    // Registers (DDI 0183G §3.2).
+    private var data: Register32 { Register32(base + 0x00) }
+    private var flags: Register32 { Register32(base + 0x18) }
+    private var control: Register32 { Register32(base + 0x30) }
+    private var interruptMask: Register32 { Register32(base + 0x38) }
+    private var interruptClear: Register32 { Register32(base + 0x44) }
+
+    // Flag register bits (§3.3.3).
+    private static let transmitFull: UInt32 = 1 << 5
+    private static let receiveEmpty: UInt32 = 1 << 4
+    // Control bits (§3.3.8): UARTEN, TXE, RXE.
+    private static let enableAll: UInt32 = (1 << 0) | (1 << 8) | (1 << 9)
+    // Interrupt mask bits (§3.3.10): receive, receive timeout.
+    private static let receiveInterrupts: UInt32 = (1 << 4) | (1 << 6)
+
+    /// Bytes received by the interrupt handler and not yet read.
+    nonisolated(unsafe) static var received = ByteRing()
+
+    public init(base: UInt) {
+        self.base = base
+    }
+
+    /// Enables the UART, keeping the line settings firmware chose, and receive interrupts.
+    public func start() {
+        control.write(control.read() | Self.enableAll)
+        interruptClear.write(0x7ff)
+        interruptMask.write(Self.receiveInterrupts)
+    }
+
+    @inline(__always)
+    public func writeByte(_ byte: UInt8) {
+        while flags.read() & Self.transmitFull != 0 {}
+        data.write(UInt32(byte))
+    }
+
+    public mutating func write(_ bytes: UnsafeRawBufferPointer) {
+        for byte in bytes {
+            if byte == 10 { writeByte(13) }
+            writeByte(byte)
+        }
+    }
+
+    public mutating func read() -> UInt8? {
+        // The ring is shared with the interrupt handler.
+        Self.received.pop()
+    }
+
+    /// The receive interrupt: drain the FIFO into the ring (a full ring drops the newest bytes).
+    public func handleInterrupt() {
+        while flags.read() & Self.receiveEmpty == 0 {
+            Self.received.push(UInt8(truncatingIfNeeded: data.read()))
+        }
+        interruptClear.write(Self.receiveInterrupts)
+    }
+}

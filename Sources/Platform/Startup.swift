@@ -1,0 +1,53 @@
+/// The boot sequence every ARM board shares once Swift runs: take the device tree, build the final page table, seal the image, size the heap.
+import ARMBoot
+import DeviceTree
+
+public enum StartupError: Error {
+    case noMemoryNode
+    case imageOutsideMemory
+    case pageTable(TranslationTableError)
+}
+
+public enum Startup {
+    /// The device tree the loader passed in r2, header-checked and fully validated, or nil.
+    public static func bootDeviceTree() -> DeviceTree? {
+        let address = seal_boot_device_tree
+        guard address != 0, let pointer = UnsafeRawPointer(bitPattern: address) else { return nil }
+        // The early page table maps 2 MiB from the blob's start (early_mmu.S).
+        guard let tree = try? DeviceTree(checkingHeaderAt: pointer, maximumSize: 0x10_0000) else { return nil }
+        do { try tree.validate() } catch { return nil }
+        return tree
+    }
+
+    /// Maps every RAM region as normal memory and every device `reg` as device memory (all
+    /// execute-never), maps the image page by page (text read-only and executable, rodata
+    /// read-only, the rest execute-never), switches to that table, and lets the heap grow up
+    /// to the first thing above it that must survive (the device tree, reserved memory).
+    public static func mapMemory(_ tree: DeviceTree) throws(StartupError) {
+        var table = TranslationTable()
+        var heapLimit: UInt64 = 0
+        let heapStart = UInt64(ImageLayout.heapStart)
+        for region in tree.memoryRegions {
+            table.mapSections(start: region.address, size: region.size, .readWrite)
+            if region.address <= heapStart && heapStart < region.address &+ region.size {
+                heapLimit = min(region.address &+ region.size, 0x1_0000_0000)
+            }
+        }
+        guard heapLimit != 0 else { throw .imageOutsideMemory }
+        do { try table.sealImage() } catch { throw .pageTable(error) }
+        for node in tree.nodes where !node.isMemory {
+            for register in node.registers {
+                table.mapSections(start: register.address, size: register.size, .device)
+            }
+        }
+        table.activate()
+
+        func keep(_ start: UInt64, _ size: UInt64) {
+            if start >= heapStart && start < heapLimit && size > 0 { heapLimit = start }
+        }
+        keep(UInt64(seal_boot_device_tree), UInt64(tree.totalSize))
+        for reservation in tree.memoryReservations { keep(reservation.address, reservation.size) }
+        for region in tree.reservedMemoryRegions { keep(region.address, region.size) }
+        seal_heap_limit = UInt(heapLimit & ~0xfff)
+    }
+}
