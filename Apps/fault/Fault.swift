@@ -8,7 +8,8 @@ func victim() -> Int { 42 }
 
 public enum Application {
     public static func main<M: Machine>(machine: inout M) {
-        let target = unsafeBitCast(victim as @convention(c) () -> Int, to: UInt.self)
+        // A Thumb function's address has bit 0 set; the instruction itself is at the even address.
+        let target = unsafeBitCast(victim as @convention(c) () -> Int, to: UInt.self) & ~1
         machine.console.write("fault: writing to text at ")
         machine.console.write(hex: UInt64(target))
         machine.console.write(byte: 10)

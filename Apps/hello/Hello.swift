@@ -28,11 +28,11 @@ public enum Application {
 
     static func describe<Output: Console>(_ tree: DeviceTree, on console: inout Output) {
         console.write("model: ")
-        if let model = tree.model { console.write(model) }
+        if let model = try? tree.model { console.write(model) }
         console.write(byte: 10)
 
         console.write("memory: ")
-        if let region = tree.memoryRegions.first(where: { _ in true }) {
+        if let region = (try? tree.memoryRegions)?.first(where: { _ in true }) {
             console.write("base=")
             console.write(hex: region.address)
             console.write(" size=")
@@ -43,11 +43,11 @@ public enum Application {
         console.write(byte: 10)
 
         console.write("cpus: ")
-        console.write(decimal: tree.cpuCount)
+        console.write(decimal: (try? tree.cpuCount) ?? 0)
         console.write(byte: 10)
 
         console.write("bootargs: ")
-        if let arguments = tree.bootArguments { console.write(arguments) }
+        if let arguments = try? tree.bootArguments { console.write(arguments) }
         console.write(byte: 10)
     }
 }

@@ -12,7 +12,7 @@ do { try Startup.mapMemory(tree) } catch { halt(status: 4) }
 
 // Console first, so anything after can report.
 guard let uartNode = try? tree.firstNode(compatibleWith: "arm,pl011"),
-      let uartRegister = uartNode.registers.first(where: { _ in true }) else { halt(status: 5) }
+      let uartRegister = (try? uartNode.registers)?.first(where: { _ in true }) else { halt(status: 5) }
 nonisolated(unsafe) var uart = PL011(base: UInt(uartRegister.address))
 uart.start()
 SystemHooks.writeByte = { byte in
@@ -25,12 +25,12 @@ SystemHooks.powerOff = { powerController?.systemOff() }
 
 // Interrupts: the GIC's distributor and CPU interface are its first two `reg` entries.
 var console = SystemConsole()
-guard let gicNode = try? tree.firstNode(compatibleWith: "arm,cortex-a15-gic") ?? tree.firstNode(compatibleWith: "arm,gic-400") else {
+guard let gicNode = (try? tree.firstNode(compatibleWith: "arm,cortex-a15-gic")) ?? (try? tree.firstNode(compatibleWith: "arm,gic-400")) else {
     console.writeLine("qemu-virt: no GICv2 in the device tree")
     halt(status: 6)
 }
-var gicRegisters = gicNode.registers.makeIterator()
-guard let distributor = gicRegisters.next(), let cpuInterface = gicRegisters.next() else { halt(status: 6) }
+guard let gicRegisters = try? gicNode.registers, gicRegisters.count >= 2,
+      let distributor = try? gicRegisters.range(at: 0), let cpuInterface = try? gicRegisters.range(at: 1) else { halt(status: 6) }
 nonisolated(unsafe) var gic = GICv2(distributor: UInt(distributor.address), cpuInterface: UInt(cpuInterface.address))
 gic.start()
 InterruptEntry.handler = {
@@ -41,17 +41,18 @@ InterruptEntry.handler = {
 }
 
 /// The GIC interrupt id of a node's `interrupts` entry `index` (three cells: type, number, flags).
-func interruptNumber(_ node: DeviceTree.Node, index: Int) -> InterruptNumber? {
-    var specifiers = node.interrupts.makeIterator()
+func interruptNumber(_ node: Node, index: Int) -> InterruptNumber? {
+    guard let interrupts = try? node.interrupts else { return nil }
+    var specifiers = interrupts.makeIterator()
     for _ in 0..<index { _ = specifiers.next() }
-    guard let cells = specifiers.next(), cells.count >= 2 else { return nil }
-    return GICv2.interruptNumber(type: cells[0], number: cells[1])
+    guard let cells = specifiers.next()?.cells, let type = cells[0], let number = cells[1] else { return nil }
+    return GICv2.interruptNumber(type: type, number: number)
 }
 
 // The virtual timer is the third of the architected timer's four interrupts.
 guard let timerNode = try? tree.firstNode(compatibleWith: "arm,armv7-timer"),
       let timerInterrupt = interruptNumber(timerNode, index: 2) else { halt(status: 7) }
-let timer = GenericTimer(frequency: UInt64(timerNode.property(named: "clock-frequency")?.u32 ?? 0))
+let timer = GenericTimer(frequency: UInt64((try? timerNode.property(named: "clock-frequency")?.u32) ?? 0))
 InterruptHandlers.register(timerInterrupt) { _ in GenericTimer.interruptFired() }
 gic.enable(timerInterrupt)
 

@@ -2,9 +2,13 @@
 import ARMBoot
 import Capabilities
 
-/// The encoding of LLVM's `llvm.trap` in ARM state (`udf #0xfdee`... as emitted: 0xe7ffdefe):
-/// a Swift runtime check that failed, rather than a stray undefined instruction.
-private let swiftTrapInstruction: UInt32 = 0xe7ff_defe
+/// LLVM's `llvm.trap` (a failed Swift runtime check rather than a stray undefined instruction):
+/// `udf #254` in Thumb state, `0xe7ffdefe` in ARM state.
+private let swiftTrapThumb: UInt16 = 0xdefe
+private let swiftTrapARM: UInt32 = 0xe7ff_defe
+
+/// Swift and newlib run in Thumb state, where the frame pointer is r7; the boot assembly is ARM.
+private let thumbState: UInt32 = 1 << 5
 
 @_cdecl("seal_exception")
 public func sealException(_ kind: UInt32, _ frame: UnsafePointer<ExceptionFrame>) -> Never {
@@ -20,8 +24,12 @@ public func sealException(_ kind: UInt32, _ frame: UnsafePointer<ExceptionFrame>
         console.write("prefetch abort at ")
         console.write(hex: UInt64(arm_read_ifar()))
     case EXCEPTION_UNDEFINED:
-        let isSwiftTrap = registers.cpsr & (1 << 5) == 0 && ImageLayout.isText(UInt(pc))
-            && UnsafePointer<UInt32>(bitPattern: UInt(pc))!.pointee == swiftTrapInstruction
+        var isSwiftTrap = false
+        if ImageLayout.isText(UInt(pc)) {
+            isSwiftTrap = registers.cpsr & thumbState != 0
+                ? UnsafePointer<UInt16>(bitPattern: UInt(pc))!.pointee == swiftTrapThumb
+                : UnsafePointer<UInt32>(bitPattern: UInt(pc))!.pointee == swiftTrapARM
+        }
         console.write(isSwiftTrap ? "swift runtime trap at " : "undefined instruction at ")
         console.write(hex: UInt64(pc))
     case EXCEPTION_SUPERVISOR_CALL:
@@ -47,7 +55,8 @@ public func sealException(_ kind: UInt32, _ frame: UnsafePointer<ExceptionFrame>
         console.write(hex: UInt64(arm_read_ifsr()), width: 8)
         console.write(byte: 10)
     }
-    writeBacktrace(pc: pc, linkRegister: registers.lr, framePointer: registers.r.11, to: &console)
+    let framePointer = registers.cpsr & thumbState != 0 ? registers.r.7 : registers.r.11
+    writeBacktrace(pc: pc, linkRegister: registers.lr, framePointer: framePointer, to: &console)
     halt(status: 1)
 }
 
@@ -85,13 +94,16 @@ private func writeRegisters(_ registers: ExceptionFrame, to console: inout Syste
     console.write(byte: 10)
 }
 
-/// Return addresses from the frame-pointer chain. With frame pointers kept (ARM state, AAPCS),
-/// r11 points at the saved r11 with the return address one word above it. Every step is
-/// checked against the stack bounds and must move up the stack, so a corrupt chain ends the walk.
+/// The faulting pc, then the calls that led to it from the frame-pointer chain. With frame
+/// pointers kept, the frame pointer (r7 in Thumb code, r11 in ARM code) points at the saved
+/// caller's frame pointer with the return address one word above it. Every step is checked
+/// against the stack bounds and must move up the stack, so a corrupt chain ends the walk.
+/// Calls are printed as return address - 1 (Thumb bit cleared): inside the call instruction,
+/// so `llvm-symbolizer` names the call site rather than the line after it.
 private func writeBacktrace(pc: UInt32, linkRegister: UInt32, framePointer: UInt32, to console: inout SystemConsole) {
     console.writeLine("backtrace:")
     writeFrame(pc, to: &console)
-    if ImageLayout.isText(UInt(linkRegister)) { writeFrame(linkRegister, to: &console) }
+    if ImageLayout.isText(UInt(linkRegister)) { writeFrame(callSite(linkRegister), to: &console) }
     var frame = UInt(framePointer)
     var lastReturn = linkRegister
     for _ in 0..<32 {
@@ -100,13 +112,15 @@ private func writeBacktrace(pc: UInt32, linkRegister: UInt32, framePointer: UInt
         let record = UnsafePointer<UInt32>(bitPattern: frame)!
         let returnAddress = record[1]
         guard ImageLayout.isText(UInt(returnAddress)) else { break }
-        if returnAddress != lastReturn { writeFrame(returnAddress, to: &console) }
+        if returnAddress != lastReturn { writeFrame(callSite(returnAddress), to: &console) }
         lastReturn = 0
         let next = UInt(record[0])
         guard next > frame else { break }
         frame = next
     }
 }
+
+private func callSite(_ returnAddress: UInt32) -> UInt32 { (returnAddress & ~1) &- 1 }
 
 private func writeFrame(_ address: UInt32, to console: inout SystemConsole) {
     console.write("  ")

@@ -8,6 +8,12 @@ public enum StartupError: Error {
     case pageTable(TranslationTableError)
 }
 
+/// `device_type = "memory"` (Devicetree Specification §3.4).
+private func isMemory(_ node: Node) -> Bool {
+    guard let type = try? node.property(named: "device_type") else { return false }
+    return (try? type.stringBytes)?.equals("memory") ?? false
+}
+
 public enum Startup {
     /// The device tree the loader passed in r2, header-checked and fully validated, or nil.
     public static func bootDeviceTree() -> DeviceTree? {
@@ -27,7 +33,8 @@ public enum Startup {
         var table = TranslationTable()
         var heapLimit: UInt64 = 0
         let heapStart = UInt64(ImageLayout.heapStart)
-        for region in tree.memoryRegions {
+        guard let memory = try? tree.memoryRegions else { throw .noMemoryNode }
+        for region in memory {
             table.mapSections(start: region.address, size: region.size, .readWrite)
             if region.address <= heapStart && heapStart < region.address &+ region.size {
                 heapLimit = min(region.address &+ region.size, 0x1_0000_0000)
@@ -35,8 +42,11 @@ public enum Startup {
         }
         guard heapLimit != 0 else { throw .imageOutsideMemory }
         do { try table.sealImage() } catch { throw .pageTable(error) }
-        for node in tree.nodes where !node.isMemory {
-            for register in node.registers {
+        // Every other `reg` is a device window. Nodes whose addresses do not reach the CPU
+        // (CPUs, buses without `ranges`) have nothing to map.
+        for node in tree.nodes where !isMemory(node) {
+            guard let registers = try? node.registers else { continue }
+            for register in registers {
                 table.mapSections(start: register.address, size: register.size, .device)
             }
         }
@@ -46,8 +56,13 @@ public enum Startup {
             if start >= heapStart && start < heapLimit && size > 0 { heapLimit = start }
         }
         keep(UInt64(seal_boot_device_tree), UInt64(tree.totalSize))
-        for reservation in tree.memoryReservations { keep(reservation.address, reservation.size) }
-        for region in tree.reservedMemoryRegions { keep(region.address, region.size) }
+        for reservation in tree.reservations { keep(reservation.address, reservation.size) }
+        if let reserved = try? tree.node(atPath: "/reserved-memory") {
+            for child in reserved.children {
+                guard let registers = try? child.registers else { continue }
+                for region in registers { keep(region.address, region.size) }
+            }
+        }
         seal_heap_limit = UInt(heapLimit & ~0xfff)
     }
 }

@@ -16,7 +16,7 @@ run_case() { # run_case VIRTUALIZATION MEMORY CPUS APPEND
   local machine=virt
   [ "$virtualization" = on ] && machine=virt,virtualization=on
   qemu-system-arm -M "$machine,dumpdtb=$work/qemu.dtb" -cpu cortex-a15 -m "$memory" -smp "$cpus" \
-    -append "$append" -display none > /dev/null 2>&1
+    -display none > /dev/null 2>&1
   local model; model=$(fdtget -t s "$work/qemu.dtb" / model)
   local cpu_count; cpu_count=$(fdtget -l "$work/qemu.dtb" /cpus | grep -c '^cpu@')
   local memory_node; memory_node=$(fdtget -l "$work/qemu.dtb" / | grep '^memory@' | head -n 1)

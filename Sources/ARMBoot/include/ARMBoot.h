@@ -42,8 +42,8 @@ extern uintptr_t seal_heap_limit;
 uint32_t seal_psci_smc(uint32_t function, uint32_t argument1, uint32_t argument2, uint32_t argument3);
 uint32_t seal_psci_hvc(uint32_t function, uint32_t argument1, uint32_t argument2, uint32_t argument3);
 
-/* The frame pointer (r11) of the caller, for backtraces. */
-static inline uintptr_t arm_frame_pointer(void) { uintptr_t v; __asm__ volatile("mov %0, r11" : "=r"(v)); return v; }
+/* The current frame pointer (r7 in Thumb code, r11 in ARM code), for backtraces. */
+static inline uintptr_t arm_frame_pointer(void) { return (uintptr_t)__builtin_frame_address(0); }
 
 #define ARM_CP15_ACCESSORS(name, op1, crn, crm, op2) \
     static inline uint32_t arm_read_##name(void) { uint32_t v; __asm__ volatile("mrc p15, " #op1 ", %0, " #crn ", " #crm ", " #op2 : "=r"(v)); return v; } \
