@@ -17,7 +17,7 @@ LIBGCC_DIR = $(dir $(shell arm-none-eabi-gcc $(MULTILIB_FLAGS) -print-libgcc-fil
 ELF := $(BUILD)/$(BOARD)/$(APP).elf
 BIN := $(BUILD)/$(BOARD)/$(APP).bin
 
-.PHONY: help dependencies image run debug test test-host test-qemu test-dtdump bench fuzz-dt fuzz-% clean
+.PHONY: help dependencies image run debug test test-host test-qemu test-dtdump test-fuzz bench fuzz-dt fuzz-% clean
 
 help:
 	@echo "make run                      build APP (default $(APP)) for BOARD (default $(BOARD)) and boot it in QEMU"
@@ -56,17 +56,22 @@ run: image
 debug: image
 	toolchain/debug.sh $(BOARD) $(APP)
 
-test: $(DEPENDENCIES_STAMP) test-host test-dtdump test-qemu
+test: $(DEPENDENCIES_STAMP)
+	Tests/run-all.sh
 
 test-host:
 	swift build -c release --product dtdump
 	swift test
 
 test-dtdump:
-	Tests/scripts/dtdump-vs-libfdt.sh
+	Tests/scripts/test-dtdump.sh
 
 test-qemu:
 	Tests/qemu/run-all.sh
+
+# Every fuzz target for a few seconds: a crash found since the corpus was checked in fails the run.
+test-fuzz:
+	@for target in $$(ls Fuzz); do toolchain/fuzz.sh $$target $${FUZZ_SECONDS:-10} || exit 1; done
 
 bench: $(DEPENDENCIES_STAMP)
 	Tests/bench/bench.sh

@@ -29,7 +29,7 @@ var targets: [Target] = [
 // `make image BOARD=… APP=…` sets SEAL_BOARD and SEAL_APP: the package then also holds the
 // target-only modules, the chosen app as module `App` and the board's glue as executable `Image`.
 if let board = Context.environment["SEAL_BOARD"], let app = Context.environment["SEAL_APP"] {
-    let portable: [Target.Dependency] = ["Capabilities", "DeviceTree", "Runtime"]
+    let portable: [Target.Dependency] = ["Capabilities", "DeviceTree", "Runtime", "Network", "HTTP", "Digest"]
     if board == "host" {
         targets += [
             .target(name: "App", dependencies: portable, path: "Apps/\(app)"),
