@@ -19,9 +19,12 @@ suite() { # suite NAME COMMAND...: runs it, echoes its log, adds its counts
   case "$name" in
     swift-test)
       # XCTest: "Executed N tests, with M failures"; Swift Testing: "Test run with N tests ... passed|failed".
-      line=$(grep -E "Executed [0-9]+ tests?, with [0-9]+ failures?" "$logs/$name.log" | tail -n 1)
-      passed=$(echo "$line" | sed -E 's/.*Executed ([0-9]+) tests?, with ([0-9]+) failures?.*/\1 \2/' | awk '{print $1 - $2}')
-      failed=$(echo "$line" | sed -E 's/.*Executed ([0-9]+) tests?, with ([0-9]+) failures?.*/\2/')
+      line=$(grep -oE "Executed [0-9]+ tests?, with ([0-9]+ tests? skipped and )?[0-9]+ failures?" "$logs/$name.log" | tail -n 1)
+      local executed skipped
+      executed=$(echo "$line" | sed -E 's/Executed ([0-9]+) .*/\1/')
+      skipped=$(echo "$line" | grep -oE "[0-9]+ tests? skipped" | cut -d' ' -f1)
+      failed=$(echo "$line" | grep -oE "[0-9]+ failures?" | cut -d' ' -f1)
+      passed=$(( ${executed:-0} - ${skipped:-0} - ${failed:-0} ))
       line=$(grep -E "Test run with [0-9]+ tests?" "$logs/$name.log" | tail -n 1)
       if echo "$line" | grep -q "passed"; then
         passed=$(( ${passed:-0} + $(echo "$line" | sed -E 's/.*with ([0-9]+) tests?.*/\1/') ))
@@ -34,9 +37,9 @@ suite() { # suite NAME COMMAND...: runs it, echoes its log, adds its counts
       failed=$(grep -c ": FAILED" "$logs/$name.log")
       ;;
     *)
-      line=$(grep -E "[0-9]+ passed, [0-9]+ failed" "$logs/$name.log" | tail -n 1)
-      passed=$(echo "$line" | sed -E 's/.*[^0-9]?([0-9]+) passed, ([0-9]+) failed.*/\1/;s/^([0-9]+) passed.*/\1/')
-      failed=$(echo "$line" | sed -E 's/.* ([0-9]+) failed.*/\1/')
+      line=$(grep -oE "[0-9]+ passed, [0-9]+ failed" "$logs/$name.log" | tail -n 1)
+      passed=$(echo "$line" | cut -d' ' -f1)
+      failed=$(echo "$line" | cut -d' ' -f3)
       ;;
   esac
   passed=${passed:-0} failed=${failed:-0}

@@ -22,7 +22,7 @@ swiftc "${flags[@]}" -module-name "Fuzz$name" "$root"/Fuzz/"$name"/*.swift "${ob
 cp -n "$root"/Fuzz/"$name"/corpus/* "$out/corpus/" 2>/dev/null || true
 "$out/fuzzer" -max_total_time="$seconds" -print_final_stats=1 -timeout=5 -rss_limit_mb=2048 "$out/corpus" 2>&1 \
   | tee "$out/log.txt" | grep -E "^(#[0-9]+.*DONE|stat::number_of_executed_units|stat::peak_rss_mb|==[0-9]+==ERROR|SUMMARY)" || true
-if grep -q -E "^==[0-9]+==ERROR|deadly signal|Test unit written" "$out/log.txt"; then
+if grep -a -q -E "^==[0-9]+==ERROR|deadly signal|Test unit written" "$out/log.txt"; then
   echo "fuzz-$name: FAILED, see $out/log.txt"; exit 1
 fi
-echo "fuzz-$name: $(grep -o 'stat::number_of_executed_units: [0-9]*' "$out/log.txt" | awk '{print $2}') executions in ${seconds} s, no crash"
+echo "fuzz-$name: $(grep -a -o 'stat::number_of_executed_units: [0-9]*' "$out/log.txt" | awk '{print $2}') executions in ${seconds} s, no crash"
