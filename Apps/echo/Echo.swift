@@ -1,0 +1,45 @@
+/// `echo`: TCP echo (port 7) and discard (port 9) and UDP echo (port 7) on the board's network device.
+import Capabilities
+import Network
+import Runtime
+
+public enum Application {
+    public static func main<M: NetworkedMachine>(machine: inout M) {
+        let configuration: NetworkConfiguration
+        do {
+            configuration = try NetworkConfiguration(parsingArguments: machine.commandLine)
+        } catch {
+            machine.console.write("echo: ")
+            machine.console.write(describe(error))
+            machine.console.write(byte: 10)
+            machine.exit(status: 2)
+        }
+        guard let network = machine.takeNetwork() else {
+            machine.console.writeLine("echo: no network device")
+            machine.exit(status: 3)
+        }
+        let loop = machine.loop
+        let server: EchoServer<M.Interface, M.Random, M.Terminal>
+        do {
+            server = try EchoServer(interface: network.0, entropy: network.1, configuration: configuration,
+                                    console: machine.console, now: loop.now)
+        } catch {
+            machine.console.writeLine("echo: cannot open the echo and discard ports")
+            machine.exit(status: 4)
+        }
+        machine.console.writeLine("echo: tcp 7 echo, tcp 9 discard, udp 7 echo")
+        loop.addPoll { now in server.poll(now: now) }
+        loop.run()
+        machine.exit(status: 0)
+    }
+
+    static func describe(_ error: ConfigurationError) -> StaticString {
+        switch error {
+        case .badAddress: return "ip= is neither dhcp nor ADDR/PREFIX[,GATEWAY]"
+        case .badPrefixLength: return "ip=: the prefix length is not 0 to 32"
+        case .badGateway: return "ip=: the gateway is not a dotted quad"
+        case .badDNSServer: return "dns= is not a dotted quad"
+        case .gatewayOutsideSubnet: return "ip=: the gateway is outside the subnet"
+        }
+    }
+}
