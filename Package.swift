@@ -10,7 +10,9 @@ var targets: [Target] = [
     .target(name: "Network", dependencies: ["Capabilities"]),
     .target(name: "Digest"),
     .target(name: "HTTP"),
+    .target(name: "WebServer", dependencies: ["Capabilities", "Network", "HTTP"]),
     .target(name: "Runtime", dependencies: ["Capabilities", "DeviceTree"]),
+    .target(name: "Virtio", dependencies: ["Capabilities"]),
 
     // Host tools.
     .executableTarget(name: "dtdump", dependencies: ["DeviceTree"]),
@@ -23,25 +25,27 @@ var targets: [Target] = [
     .testTarget(name: "NetworkTests", dependencies: ["Network", "Capabilities"]),
     .testTarget(name: "DigestTests", dependencies: ["Digest"]),
     .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
+    .testTarget(name: "WebServerTests", dependencies: ["WebServer", "Network", "HTTP", "Capabilities"]),
     .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Capabilities"]),
+    .testTarget(name: "VirtioTests", dependencies: ["Virtio"]),
 ]
 
 // `make image BOARD=… APP=…` sets SEAL_BOARD and SEAL_APP: the package then also holds the
 // target-only modules, the chosen app as module `App` and the board's glue as executable `Image`.
 if let board = Context.environment["SEAL_BOARD"], let app = Context.environment["SEAL_APP"] {
-    let portable: [Target.Dependency] = ["Capabilities", "DeviceTree", "Runtime", "Network", "HTTP", "Digest"]
+    let portable: [Target.Dependency] = ["Capabilities", "DeviceTree", "Runtime", "Network", "HTTP", "Digest", "WebServer"]
     if board == "host" {
         targets += [
-            .target(name: "App", dependencies: portable, path: "Apps/\(app)"),
+            .target(name: "App", dependencies: portable, path: "Apps/\(app)", exclude: ["site"].filter { _ in app == "www" }),
             .executableTarget(name: "Image", dependencies: portable + ["App"], path: "Boards/host"),
         ]
     } else {
         targets += [
             .target(name: "ARMBoot", path: "Sources/ARMBoot"),
             .target(name: "Platform", dependencies: ["ARMBoot", "Capabilities", "DeviceTree"]),
-            .target(name: "Drivers", dependencies: ["Platform", "Capabilities", "DeviceTree"]),
-            .target(name: "App", dependencies: portable, path: "Apps/\(app)"),
-            .executableTarget(name: "Image", dependencies: portable + ["ARMBoot", "Platform", "Drivers", "App"],
+            .target(name: "Drivers", dependencies: ["Platform", "Capabilities", "DeviceTree", "Virtio"]),
+            .target(name: "App", dependencies: portable, path: "Apps/\(app)", exclude: ["site"].filter { _ in app == "www" }),
+            .executableTarget(name: "Image", dependencies: portable + ["ARMBoot", "Platform", "Drivers", "Virtio", "App"],
                               path: "Boards/\(board)"),
         ]
     }

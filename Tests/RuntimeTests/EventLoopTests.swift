@@ -81,3 +81,21 @@ final class EventLoopTests: XCTestCase {
         XCTAssertEqual(Duration.milliseconds(1500).milliseconds, 1500)
     }
 }
+
+final class CommandLineWordsTests: XCTestCase {
+    private func value(_ name: StaticString, _ line: String) -> String? {
+        Array(line.utf8).withUnsafeBytes { bytes in
+            CommandLineWords.value(of: name, in: bytes).map { String(decoding: $0, as: UTF8.self) }
+        }
+    }
+
+    func testValuesTheLastWordWinsAndPrefixesDoNotMatch() {
+        XCTAssertEqual(value("url", "ip=dhcp url=http://a/b"), "http://a/b")
+        XCTAssertEqual(value("ip", "ip=1.2.3.4/24 ip=dhcp"), "dhcp")
+        XCTAssertNil(value("ip", "zip=3 ipx=4 ip"))
+        XCTAssertEqual(value("dns", "dns="), "")
+        XCTAssertEqual(value("a", "  a=b  "), "b")
+        XCTAssertTrue(Array("x rw y".utf8).withUnsafeBytes { CommandLineWords.contains("rw", in: $0) })
+        XCTAssertFalse(Array("x rwx y".utf8).withUnsafeBytes { CommandLineWords.contains("rw", in: $0) })
+    }
+}

@@ -1,0 +1,38 @@
+/// `get`: `url=http://NAME[:PORT]/PATH` — resolve NAME through DNS, fetch with HTTP/1.1, print `got <n> bytes sha256 <hex>`.
+import Capabilities
+import HTTP
+import Network
+import Runtime
+
+public enum Application {
+    public static func main<M: NetworkedMachine>(machine: inout M) {
+        let configuration: NetworkConfiguration
+        do {
+            configuration = try NetworkConfiguration(parsingArguments: machine.commandLine)
+        } catch {
+            machine.console.writeLine("get: bad ip= or dns= setting")
+            machine.exit(status: 2)
+        }
+        guard let urlText = CommandLineWords.value(of: "url", in: machine.commandLine),
+              let url = try? HTTPURL(parsing: urlText) else {
+            machine.console.writeLine("get: needs url=http://NAME[:PORT]/PATH")
+            machine.exit(status: 2)
+        }
+        guard let network = machine.takeNetwork() else {
+            machine.console.writeLine("get: no network device")
+            machine.exit(status: 3)
+        }
+        let loop = machine.loop
+        let client = GetClient(interface: network.0, entropy: network.1, configuration: configuration, url: url,
+                               console: machine.console, now: loop.now)
+        loop.addPoll { now in
+            let deadline = client.poll(now: now)
+            if client.outcome != nil { loop.stop() }
+            return deadline
+        }
+        // Bounded: a fetch that has not finished in ten minutes has failed.
+        loop.after(.seconds(600)) { client.fail("timed out") }
+        loop.run()
+        machine.exit(status: client.outcome ?? 1)
+    }
+}

@@ -1,0 +1,45 @@
+/// `www`: an HTTP/1.1 server on port 80 for the site in Apps/www/site/, compiled into the image.
+import Capabilities
+import Network
+import Runtime
+
+public enum Application {
+    public static func main<M: NetworkedMachine>(machine: inout M) {
+        let configuration: NetworkConfiguration
+        do {
+            configuration = try NetworkConfiguration(parsingArguments: machine.commandLine)
+        } catch {
+            machine.console.write("www: ")
+            machine.console.write(describe(error))
+            machine.console.write(byte: 10)
+            machine.exit(status: 2)
+        }
+        guard let network = machine.takeNetwork() else {
+            machine.console.writeLine("www: no network device")
+            machine.exit(status: 3)
+        }
+        let loop = machine.loop
+        let site: WebSite<M.Interface, M.Random, M.Terminal>
+        do {
+            site = try WebSite(interface: network.0, entropy: network.1, configuration: configuration,
+                               console: machine.console, now: loop.now)
+        } catch {
+            machine.console.writeLine("www: cannot listen on port 80")
+            machine.exit(status: 4)
+        }
+        machine.console.writeLine("listening on port 80")
+        loop.addPoll { now in site.poll(now: now) }
+        loop.run()
+        machine.exit(status: 0)
+    }
+
+    static func describe(_ error: ConfigurationError) -> StaticString {
+        switch error {
+        case .badAddress: return "ip= is neither dhcp nor ADDR/PREFIX[,GATEWAY]"
+        case .badPrefixLength: return "ip=: the prefix length is not 0 to 32"
+        case .badGateway: return "ip=: the gateway is not a dotted quad"
+        case .badDNSServer: return "dns= is not a dotted quad"
+        case .gatewayOutsideSubnet: return "ip=: the gateway is outside the subnet"
+        }
+    }
+}

@@ -1,0 +1,66 @@
+/// The running site: the stack, the HTTP server on port 80, and the console it reports to.
+import Capabilities
+import HTTP
+import Network
+import WebServer
+
+final class WebSite<Interface: NetworkInterface, Random: Entropy, Output: Console> {
+    static var port: UInt16 { 80 }
+
+    /// Eight connections served at once; the stack has twice as many TCP slots, so a new
+    /// client can finish its handshake and evict an idle one while all eight are busy.
+    static var serverLimits: HTTPServerLimits {
+        var limits = HTTPServerLimits()
+        limits.connections = 8
+        // Each connection holds one request's content for POST /echo: 8 MiB in all.
+        limits.http.maximumBodyLength = 1 << 20
+        return limits
+    }
+
+    static var networkLimits: NetworkLimits {
+        var limits = NetworkLimits()
+        limits.tcpConnections = 16
+        limits.tcpBacklog = 8
+        limits.tcpSendBufferSize = 32 * 1024
+        return limits
+    }
+
+    private var stack: NetworkStack<Interface, Random>
+    private let server: HTTPServer<Interface, Random, SiteHandler>
+    private var console: Output
+    /// The address last printed, so a new DHCP lease is announced again.
+    private var announced: IPv4Address? = nil
+
+    init(interface: Interface, entropy: Random, configuration: NetworkConfiguration, console: Output,
+         now: Instant) throws(SocketError) {
+        var stack = NetworkStack(interface: interface, entropy: entropy, configuration: configuration,
+                                 limits: Self.networkLimits, now: now)
+        server = try HTTPServer(stack: &stack, port: Self.port, handler: SiteHandler(), limits: Self.serverLimits,
+                                now: now)
+        self.stack = stack
+        self.console = console
+    }
+
+    /// One pass: frames and timers in, every connection served. Returns when to run again.
+    func poll(now: Instant) -> Instant? {
+        stack.poll(now: now)
+        announceAddress()
+        let serverDeadline = server.poll(stack: &stack, now: now)
+        guard let stackDeadline = stack.nextDeadline else { return serverDeadline }
+        guard let serverDeadline else { return stackDeadline }
+        return min(stackDeadline, serverDeadline)
+    }
+
+    /// Prints `ip: ADDR/PREFIX` when the address is first known or changes.
+    private func announceAddress() {
+        let address = stack.address
+        guard address != announced else { return }
+        announced = address
+        guard let address else { return }
+        console.write("ip: ")
+        address.write(to: &console)
+        console.write("/")
+        console.write(decimal: stack.prefixLength)
+        console.write(byte: 10)
+    }
+}
