@@ -17,7 +17,7 @@ LIBGCC_DIR = $(dir $(shell arm-none-eabi-gcc $(MULTILIB_FLAGS) -print-libgcc-fil
 ELF := $(BUILD)/$(BOARD)/$(APP).elf
 BIN := $(BUILD)/$(BOARD)/$(APP).bin
 
-.PHONY: help dependencies image run debug test test-host test-qemu test-dtdump test-fuzz bench fuzz-dt fuzz-% clean
+.PHONY: help dependencies image run debug test test-host test-qemu test-host-network test-dtdump test-fuzz bench fuzz-dt fuzz-net fuzz-http fuzz-% clean
 
 help:
 	@echo "make run                      build APP (default $(APP)) for BOARD (default $(BOARD)) and boot it in QEMU"
@@ -69,6 +69,9 @@ test-dtdump:
 test-qemu:
 	Tests/qemu/run-all.sh
 
+test-host-network:
+	Tests/host/run-all.sh
+
 # Every fuzz target for a few seconds: a crash found since the corpus was checked in fails the run.
 test-fuzz:
 	@for target in $$(ls Fuzz); do toolchain/fuzz.sh $$target $${FUZZ_SECONDS:-10} || exit 1; done
@@ -77,6 +80,8 @@ bench: $(DEPENDENCIES_STAMP)
 	Tests/bench/bench.sh
 
 fuzz-dt: fuzz-DeviceTree
+fuzz-net: fuzz-Network
+fuzz-http: fuzz-HTTP
 fuzz-%: $(DEPENDENCIES_STAMP)
 	toolchain/fuzz.sh $* $(SECONDS)
 

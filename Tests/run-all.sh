@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make test`: every suite in turn — host unit tests, dtdump against libfdt, QEMU boots, the
-# fuzzers for a few seconds — with each suite's log under build/test-logs/ and one closing
+# host board against Linux in network namespaces, the fuzzers for a few seconds — with each suite's log under build/test-logs/ and one closing
 # total line. Exits non-zero if any suite failed.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -51,6 +51,7 @@ suite() { # suite NAME COMMAND...: runs it, echoes its log, adds its counts
 suite swift-test swift test
 suite dtdump Tests/scripts/test-dtdump.sh
 suite qemu Tests/qemu/run-all.sh
+suite host Tests/host/run-all.sh
 suite fuzz make --no-print-directory test-fuzz
 echo "$total_passed passed, $total_failed failed"
 [ "$total_failed" -eq 0 ]
