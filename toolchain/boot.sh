@@ -3,7 +3,8 @@
 # on its marker line `seal: halted status=<n>` (QEMU itself exits 0 on PSCI power-off).
 #   toolchain/boot.sh BOARD IMAGE [APPEND] -- [extra qemu arguments]
 # Environment: MEMORY (MiB, default 128), CPUS (default 1), VIRTUALIZATION=on (enter in HYP
-# mode), TIMEOUT (seconds, default 60), INTERACTIVE=1 (keep QEMU's stdin and monitor).
+# mode), TIMEOUT (seconds, default 60), INTERACTIVE=1 (keep QEMU's stdin and monitor),
+# INPUT (bytes typed on the console INPUT_DELAY seconds, default 0.5, after the start).
 set -uo pipefail
 board=$1 image=$2 append=${3:-}
 shift $(( $# >= 3 ? 3 : $# ))
@@ -26,9 +27,10 @@ fi
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-timeout --foreground -k 5 "${TIMEOUT:-60}" "${qemu[@]}" -display none -monitor none -serial stdio "$@" \
-  < /dev/null | tr -d '\r' | tee "$log"
-qemu_status=${PIPESTATUS[0]}
+type_input() { if [ -n "${INPUT:-}" ]; then sleep "${INPUT_DELAY:-0.5}"; printf '%s' "$INPUT"; fi; }
+type_input | timeout --foreground -k 5 "${TIMEOUT:-60}" "${qemu[@]}" -display none -monitor none -serial stdio "$@" \
+  | tr -d '\r' | tee "$log"
+qemu_status=${PIPESTATUS[1]}
 status=$(sed -n 's/^seal: halted status=\([0-9-]*\)$/\1/p' "$log" | tail -n 1)
 if [ -z "$status" ]; then
   echo "boot.sh: no halt marker (qemu exit $qemu_status)" >&2

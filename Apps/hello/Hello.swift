@@ -1,4 +1,4 @@
-/// `hello`: prints what the live device tree says about the machine, proves the timer interrupt with three ticks, powers off.
+/// `hello`: prints what the live device tree says about the machine, proves the timer interrupt with three ticks (and echoes console lines), powers off.
 import Capabilities
 import DeviceTree
 import Runtime
@@ -15,6 +15,23 @@ public enum Application {
         var ticks = 0
         let loop = machine.loop
         var console = machine.console
+        // Console input arrives by interrupt; each line typed comes back as `input: <line>`.
+        var line: [UInt8] = []
+        loop.addPoll { _ in
+            while let byte = console.read() {
+                if byte == 13 || byte == 10 {
+                    if !line.isEmpty {
+                        console.write("input: ")
+                        line.withUnsafeBytes { console.write($0) }
+                        console.write(byte: 10)
+                        line.removeAll(keepingCapacity: true)
+                    }
+                } else if line.count < 80 {
+                    line.append(byte)
+                }
+            }
+            return nil
+        }
         loop.every(.seconds(1)) {
             ticks += 1
             console.write("tick ")

@@ -8,6 +8,7 @@ public struct PL011: Console {
     // Registers (DDI 0183G §3.2).
     private var data: Register32 { Register32(base + 0x00) }
     private var flags: Register32 { Register32(base + 0x18) }
+    private var lineControl: Register32 { Register32(base + 0x2c) }
     private var control: Register32 { Register32(base + 0x30) }
     private var interruptMask: Register32 { Register32(base + 0x38) }
     private var interruptClear: Register32 { Register32(base + 0x44) }
@@ -27,11 +28,15 @@ public struct PL011: Console {
         self.base = base
     }
 
-    /// Enables the UART, keeping the line settings firmware chose, and receive interrupts.
+    /// Enables the UART and its 16-byte FIFOs (LCR_H.FEN, §3.3.7), keeping the line settings
+    /// firmware chose, and receive interrupts. Bytes that arrived before this are drained here:
+    /// clearing their interrupt would otherwise strand them, and a full FIFO accepts no more.
     public func start() {
+        lineControl.write(lineControl.read() | (1 << 4))
         control.write(control.read() | Self.enableAll)
         interruptClear.write(0x7ff)
         interruptMask.write(Self.receiveInterrupts)
+        handleInterrupt()
     }
 
     @inline(__always)
