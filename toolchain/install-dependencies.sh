@@ -6,7 +6,7 @@ packages=(
   make qemu-system-arm qemu-utils ipxe-qemu gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi
   libfdt-dev python3-libfdt device-tree-compiler libxen-dev u-boot-tools
   mtools dosfstools fdisk gdb-multiarch curl apache2-utils iproute2 iputils-ping
-  dnsmasq-base tcpdump busybox-static cpio xz-utils
+  dnsmasq-base tcpdump busybox-static cpio xz-utils socat
 )
 
 missing=()

@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Assembles the Linux side of the www comparison from Debian armhf packages (cached under
+# build/armhf/ by toolchain/fetch-armhf.sh, nothing installed system-wide): the current
+# linux-image-*-armmp zImage and an initramfs of busybox-static whose /init loads virtio-mmio and
+# virtio-net (modules in armmp) with their dependencies, sets 10.0.2.15/24 via 10.0.2.2 and runs
+# `busybox httpd -f -p 80 -h /www` on Apps/www/site/ plus `bytes20`, 20 MiB of byte i = i mod 251
+# (the same pattern as Seal's GET /bytes/<n>).
+#   Tests/bench/linux-guest.sh OUT_DIR
+# Prints: kernel=<zImage> initrd=<OUT_DIR/initramfs.cpio.gz>
+#         initrd_site=<OUT_DIR/initramfs-site.cpio.gz> (the same without bytes20, for the -m search)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$root"
+out=$1
+mkdir -p "$out"
+
+resolve_kernel() {
+  apt-cache depends linux-image-armmp:armhf 2> /dev/null \
+    | sed -n 's/.*Depends: \(linux-image-[0-9.]*-[0-9]*-armmp\):armhf/\1/p' | head -n 1
+}
+kernel_package=$(resolve_kernel)
+if [ -z "$kernel_package" ]; then
+  toolchain/fetch-armhf.sh dpkg > /dev/null 2>&1 || true   # adds the armhf architecture and updates the lists
+  kernel_package=$(resolve_kernel)
+fi
+[ -n "$kernel_package" ] || { echo "linux-guest: cannot resolve linux-image-armmp:armhf" >&2; exit 1; }
+kernel_dir=$(toolchain/fetch-armhf.sh "$kernel_package" | tail -n 1)
+busybox_dir=$(toolchain/fetch-armhf.sh busybox-static | tail -n 1)
+zimage=$(ls "$kernel_dir"/boot/vmlinuz-* | head -n 1)
+modules_dir=$(ls -d "$kernel_dir"/lib/modules/*/kernel | head -n 1)
+
+# The modules named, each after the modules it depends on (from each .ko's `depends=` modinfo
+# string; there is no modules.dep, which depmod writes at install time).
+ordered=()
+add_module() {
+  local name=$1 file dep
+  for known in "${ordered[@]}"; do [ "$(basename "$known" .ko)" = "$name" ] && return 0; done
+  file=$(find "$modules_dir" -name "$name.ko" | head -n 1)
+  if [ -z "$file" ]; then
+    name=${name//_/-}
+    file=$(find "$modules_dir" -name "$name.ko" | head -n 1)
+  fi
+  [ -n "$file" ] || { echo "linux-guest: no module $1 in $kernel_package (built in?)" >&2; return 0; }
+  for dep in $(strings -a "$file" | sed -n 's/^depends=//p' | tr ',' ' '); do add_module "$dep"; done
+  ordered+=("$file")
+}
+config=$(ls "$kernel_dir"/boot/config-* | head -n 1)
+grep -q '^CONFIG_VIRTIO_MMIO=m' "$config" && add_module virtio_mmio
+grep -q '^CONFIG_VIRTIO_NET=m' "$config" && add_module virtio_net
+
+build_tree() { # build_tree DIR WITH_BYTES20
+  local tree=$1 with_bytes=$2
+  rm -rf "$tree"
+  mkdir -p "$tree"/{bin,sbin,proc,sys,dev,tmp,www,lib/modules,usr/bin,usr/sbin}
+  cp "$busybox_dir/bin/busybox" "$tree/bin/busybox"
+  cp Apps/www/site/* "$tree/www/"
+  local insmods=""
+  for file in "${ordered[@]}"; do
+    cp "$file" "$tree/lib/modules/"
+    insmods+="insmod /lib/modules/$(basename "$file")"$'\n'
+  done
+  if [ "$with_bytes" = 1 ]; then
+    python3 -c 'import sys
+pattern = bytes(range(251)) * (20971520 // 251 + 1)
+sys.stdout.buffer.write(pattern[:20971520])' > "$tree/www/bytes20"
+  fi
+  cat > "$tree/init" << EOF
+#!/bin/busybox sh
+/bin/busybox mount -t proc proc /proc
+/bin/busybox mount -t sysfs sysfs /sys
+/bin/busybox mount -t devtmpfs devtmpfs /dev
+/bin/busybox --install -s
+${insmods}i=0
+while [ ! -e /sys/class/net/eth0 ] && [ \$i -lt 500 ]; do sleep 0.01; i=\$((i + 1)); done
+ip link set lo up
+ip link set eth0 up
+ip addr add 10.0.2.15/24 dev eth0
+ip route add default via 10.0.2.2
+echo "linux-guest: httpd on 10.0.2.15:80"
+exec httpd -f -p 80 -h /www
+EOF
+  chmod +x "$tree/init"
+}
+
+pack() { # pack DIR OUTPUT
+  (cd "$1" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) | gzip -9 > "$2"
+}
+
+build_tree "$out/tree" 1
+pack "$out/tree" "$out/initramfs.cpio.gz"
+build_tree "$out/tree-site" 0
+pack "$out/tree-site" "$out/initramfs-site.cpio.gz"
+rm -rf "$out/tree" "$out/tree-site"
+echo "kernel=$zimage"
+echo "initrd=$out/initramfs.cpio.gz"
+echo "initrd_site=$out/initramfs-site.cpio.gz"
+echo "kernel_package=$kernel_package"
