@@ -13,8 +13,9 @@ static uintptr_t heap_break = (uintptr_t)__heap_start;
 
 /* Implemented in Swift by the platform: writes one byte to the console. */
 void seal_console_write_byte(uint8_t byte);
-/* Implemented in Swift by the platform: prints a panic line and powers off. */
+/* Implemented in Swift by the platform: print a panic line and power off. */
 __attribute__((noreturn)) void seal_abort(void);
+__attribute__((noreturn)) void seal_out_of_memory(size_t requested);
 
 /* newlib's malloc grows its arena through _sbrk. */
 void *_sbrk(ptrdiff_t increment) {
@@ -28,13 +29,24 @@ void *_sbrk(ptrdiff_t increment) {
     return (void *)old;
 }
 
-/* The Embedded Swift runtime allocates objects with posix_memalign; newlib has memalign. */
+/* The Embedded Swift runtime allocates objects with posix_memalign; newlib has memalign.
+   Running out of memory is a panic, not an error code: the Swift runtime does not check it,
+   and would go on to use a null pointer. */
 int posix_memalign(void **result, size_t alignment, size_t size) {
     if (alignment < sizeof(void *) || (alignment & (alignment - 1)) != 0) return EINVAL;
     void *memory = memalign(alignment, size);
-    if (memory == NULL) return ENOMEM;
+    if (memory == NULL && size != 0) seal_out_of_memory(size);
     *result = memory;
     return 0;
+}
+
+/* Every malloc from outside newlib comes here (the link wraps it: --wrap=malloc), for the
+   same reason. */
+void *__real_malloc(size_t size);
+void *__wrap_malloc(size_t size) {
+    void *memory = __real_malloc(size);
+    if (memory == NULL && size != 0) seal_out_of_memory(size);
+    return memory;
 }
 
 /* Embedded Swift's print() writes through putchar. */

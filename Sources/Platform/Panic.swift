@@ -73,6 +73,26 @@ public func sealAbort() -> Never {
     halt(status: 1)
 }
 
+/// The heap cannot satisfy an allocation (runtime.c): a panic, never a null pointer.
+@_cdecl("seal_out_of_memory")
+public func sealOutOfMemory(_ requested: Int) -> Never {
+    var console = SystemConsole()
+    let framePointer = UInt32(arm_frame_pointer())
+    let returnAddress = UnsafePointer<UInt32>(bitPattern: UInt(framePointer) + 4)?.pointee ?? 0
+    console.write("panic: out of memory at 0x0 pc=")
+    console.write(hex: UInt64(returnAddress))
+    console.write(byte: 10)
+    console.write("  requested ")
+    console.write(decimal: requested)
+    console.write(" bytes; heap ")
+    console.write(hex: UInt64(ImageLayout.heapStart))
+    console.write("..")
+    console.write(hex: UInt64(seal_heap_limit))
+    console.write(byte: 10)
+    writeBacktrace(pc: returnAddress, linkRegister: 0, framePointer: framePointer, to: &console)
+    halt(status: 1)
+}
+
 private func writeRegisters(_ registers: ExceptionFrame, to console: inout SystemConsole) {
     withUnsafeBytes(of: registers.r) { general in
         for index in 0..<13 {

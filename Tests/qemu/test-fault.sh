@@ -23,4 +23,10 @@ for virtualization in off on; do
   check "pc resolves to the overwriting function in Apps/fault" grep -q "Fault.swift" <(head -n 2 "$work/symbols.txt")
   check "backtrace reaches the board's main" grep -q "main.swift" "$work/symbols.txt"
 done
+echo "fault=memory: allocating until the heap is exhausted"
+MEMORY=32 TIMEOUT=60 "$root/toolchain/boot.sh" qemu-virt "$root/build/qemu-virt/fault.bin" "fault=memory" > "$work/out.txt" 2>&1
+status=$?
+sed 's/^/    | /' "$work/out.txt"
+check "out of memory: status is non-zero (got $status)" test "$status" -ne 0 -a "$status" -ne 124
+check "out of memory: the panic line" grep -qE "^panic: out of memory at 0x0 pc=0x[0-9a-f]+$" "$work/out.txt"
 finish
