@@ -1,6 +1,6 @@
 # Seal: build, run, test and measure unikernel images. `make help` lists the targets.
 BOARD ?= qemu-virt
-APP ?= hello
+APP ?= www
 SECONDS ?= 60
 
 ROOT := $(CURDIR)
@@ -24,7 +24,7 @@ help:
 	@echo "make test                     install what is missing, run every test"
 	@echo "make image BOARD=… APP=…      build build/<board>/<app>.{elf,bin}"
 	@echo "make debug BOARD=… APP=…      boot halted under QEMU's gdbstub and attach gdb-multiarch"
-	@echo "make bench                    image sizes and boot times"
+	@echo "make bench                    Seal against a Debian Linux guest: size, boot, requests/s, MB/s, memory, idle CPU"
 	@echo "make fuzz-dt SECONDS=60       run the device-tree fuzzer for a bounded time"
 
 $(DEPENDENCIES_STAMP): toolchain/install-dependencies.sh

@@ -1,7 +1,21 @@
 #!/usr/bin/env bash
 # `make run`: boots BOARD/APP interactively (Ctrl-a x leaves QEMU). Extra QEMU arguments: QEMU_ARGS.
+# On qemu-virt the guest gets virtio-net on QEMU user networking (DHCP from QEMU) with the host's
+# 127.0.0.1:8080 forwarded to the guest's port 80, and virtio-rng; apps without networking
+# (hello) simply leave the devices alone.
 set -euo pipefail
 board=$1 app=$2
 root=$(cd "$(dirname "$0")/.." && pwd)
+network=()
+if [ "$board" = qemu-virt ]; then
+  network=(-netdev "user,id=net0,hostfwd=tcp:127.0.0.1:8080-:80" -device virtio-net-device,netdev=net0
+           -device virtio-rng-device)
+  # Only apps that take the network device listen; say where to point a browser.
+  if grep -qs takeNetwork "$root/Apps/$app"/*.swift; then
+    echo "network: QEMU user networking, 127.0.0.1:8080 on this machine forwards to port 80 of the guest"
+    echo "open http://127.0.0.1:8080/"
+  fi
+fi
 echo "booting build/$board/$app.bin in QEMU (Ctrl-a x to quit)"
-INTERACTIVE=1 exec "$root/toolchain/boot.sh" "$board" "$root/build/$board/$app.bin" "${APPEND:-}" -- ${QEMU_ARGS:-}
+INTERACTIVE=1 exec "$root/toolchain/boot.sh" "$board" "$root/build/$board/$app.bin" "${APPEND:-}" -- \
+  "${network[@]}" ${QEMU_ARGS:-}

@@ -3,7 +3,7 @@
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
-for app in hello fault echo; do
+for app in hello fault echo get www; do
   make --no-print-directory image BOARD=qemu-virt APP=$app > "build/image-qemu-virt-$app.log" 2>&1 \
     || { cat "build/image-qemu-virt-$app.log"; echo "0 passed, 1 failed"; exit 1; }
 done
