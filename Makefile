@@ -38,14 +38,14 @@ image: $(DEPENDENCIES_STAMP)
 ifeq ($(BOARD),host)
 	SEAL_BOARD=host SEAL_APP=$(APP) swift build -c release --scratch-path $(BUILD)/host/.swiftpm/$(APP) --product Image
 	@mkdir -p $(BUILD)/host
-	cp $(BUILD)/host/.swiftpm/$(APP)/release/Image $(BUILD)/host/$(APP)
+	cp --remove-destination $(BUILD)/host/.swiftpm/$(APP)/release/Image $(BUILD)/host/$(APP)
 else
 	SEAL_BOARD=$(BOARD) SEAL_APP=$(APP) swift build -c release --triple $(TRIPLE) \
 	  --toolset toolchain/$(TRIPLE).json --scratch-path $(BUILD)/$(BOARD)/.swiftpm/$(APP) --product Image \
 	  -Xlinker -T -Xlinker $(ROOT)/linker-scripts/$(BOARD).ld -Xlinker -L -Xlinker $(ROOT)/linker-scripts \
 	  -Xlinker -L -Xlinker $(NEWLIB_DIR) -Xlinker -L -Xlinker $(LIBGCC_DIR) \
 	  -Xlinker --start-group -Xlinker -lc -Xlinker -lgcc -Xlinker --end-group
-	cp $(BUILD)/$(BOARD)/.swiftpm/$(APP)/$(TRIPLE)/release/Image $(ELF)
+	cp --remove-destination $(BUILD)/$(BOARD)/.swiftpm/$(APP)/$(TRIPLE)/release/Image $(ELF)
 	llvm-objcopy -O binary $(ELF) $(BIN)
 	@echo "$(BIN): $$(stat -c %s $(BIN)) bytes"
 endif

@@ -22,6 +22,7 @@ public enum Application {
         let server: EchoServer<M.Interface, M.Random, M.Terminal>
         do {
             server = try EchoServer(interface: network.0, entropy: network.1, configuration: configuration,
+                                    limits: NetworkLimits(memoryBudget: machine.networkMemoryBudget),
                                     console: machine.console, now: loop.now)
         } catch {
             machine.console.writeLine("echo: cannot open the echo and discard ports")

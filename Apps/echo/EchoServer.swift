@@ -18,9 +18,10 @@ final class EchoServer<Interface: NetworkInterface, Random: Entropy, Output: Con
     /// The address last printed, so a new DHCP lease is announced again.
     private var announced: IPv4Address? = nil
 
-    init(interface: Interface, entropy: Random, configuration: NetworkConfiguration, console: Output,
-         now: Instant) throws(SocketError) {
-        var stack = NetworkStack(interface: interface, entropy: entropy, configuration: configuration, now: now)
+    init(interface: Interface, entropy: Random, configuration: NetworkConfiguration, limits: NetworkLimits,
+         console: Output, now: Instant) throws(SocketError) {
+        var stack = NetworkStack(interface: interface, entropy: entropy, configuration: configuration,
+                                 limits: limits, now: now)
         echoListener = try stack.listen(port: Self.echoPort)
         discardListener = try stack.listen(port: Self.discardPort)
         udpEcho = try stack.bindUDP(port: Self.echoPort)

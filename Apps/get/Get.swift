@@ -24,6 +24,7 @@ public enum Application {
         }
         let loop = machine.loop
         let client = GetClient(interface: network.0, entropy: network.1, configuration: configuration, url: url,
+                               limits: NetworkLimits(memoryBudget: machine.networkMemoryBudget),
                                console: machine.console, now: loop.now)
         loop.addPoll { now in
             let deadline = client.poll(now: now)

@@ -27,8 +27,9 @@ final class GetClient<Interface: NetworkInterface, Random: Entropy, Output: Cons
     private(set) var outcome: Int? = nil
 
     init(interface: Interface, entropy: Random, configuration: NetworkConfiguration, url: HTTPURL,
-         console: Output, now: Instant) {
-        stack = NetworkStack(interface: interface, entropy: entropy, configuration: configuration, now: now)
+         limits: NetworkLimits, console: Output, now: Instant) {
+        stack = NetworkStack(interface: interface, entropy: entropy, configuration: configuration,
+                             limits: limits, now: now)
         self.console = console
         self.url = url
         request = .allocate(byteCount: 512 + url.host.count + url.target.count, alignment: 1)

@@ -22,6 +22,7 @@ public enum Application {
         let site: WebSite<M.Interface, M.Random, M.Terminal>
         do {
             site = try WebSite(interface: network.0, entropy: network.1, configuration: configuration,
+                               memoryBudget: machine.networkMemoryBudget,
                                console: machine.console, now: loop.now)
         } catch {
             machine.console.writeLine("www: cannot listen on port 80")

@@ -18,11 +18,12 @@ final class WebSite<Interface: NetworkInterface, Random: Entropy, Output: Consol
         return limits
     }
 
-    static var networkLimits: NetworkLimits {
-        var limits = NetworkLimits()
-        limits.tcpConnections = 32
+    /// Buffers sized from the board's budget over 32 slots; responses go out of the send
+    /// buffer, so it keeps at least 32 KiB (1.5 MiB in all at the smallest).
+    static func networkLimits(memoryBudget: Int) -> NetworkLimits {
+        var limits = NetworkLimits(memoryBudget: memoryBudget, tcpConnections: 32)
         limits.tcpBacklog = 16
-        limits.tcpSendBufferSize = 32 * 1024
+        limits.tcpSendBufferSize = max(limits.tcpSendBufferSize, 32 * 1024)
         return limits
     }
 
@@ -32,10 +33,10 @@ final class WebSite<Interface: NetworkInterface, Random: Entropy, Output: Consol
     /// The address last printed, so a new DHCP lease is announced again.
     private var announced: IPv4Address? = nil
 
-    init(interface: Interface, entropy: Random, configuration: NetworkConfiguration, console: Output,
-         now: Instant) throws(SocketError) {
+    init(interface: Interface, entropy: Random, configuration: NetworkConfiguration, memoryBudget: Int,
+         console: Output, now: Instant) throws(SocketError) {
         var stack = NetworkStack(interface: interface, entropy: entropy, configuration: configuration,
-                                 limits: Self.networkLimits, now: now)
+                                 limits: Self.networkLimits(memoryBudget: memoryBudget), now: now)
         server = try HTTPServer(stack: &stack, port: Self.port, handler: SiteHandler(), limits: Self.serverLimits,
                                 now: now)
         self.stack = stack

@@ -23,6 +23,10 @@ struct HostMachine: NetworkedMachine {
 
     var commandLine: UnsafeRawBufferPointer { arguments.commandLine }
 
+    /// A Linux process has memory to spare: 16 MiB, which gives the largest TCP buffers
+    /// (256 KiB per direction) to the default eight connections.
+    var networkMemoryBudget: Int { 16 << 20 }
+
     /// Opens the TAP device named by `tap=NAME`; the loop's sleep then also wakes on its frames.
     mutating func takeNetwork() -> (TAPInterface, HostEntropy)? {
         guard !networkTaken else { return nil }

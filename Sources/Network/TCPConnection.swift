@@ -157,8 +157,10 @@ struct TCPConnection {
             smoothedRTT = sample
             rttVariance = Duration(nanoseconds: sample.nanoseconds / 2)
         }
-        // RTO = SRTT + max(G, 4 * RTTVAR), with G taken as 1 ms, then clamped (2.4, 2.5).
-        let candidate = smoothedRTT!.nanoseconds + max(1_000_000, 4 * rttVariance.nanoseconds)
+        // RTO = SRTT + max(G, 4 * RTTVAR), with G taken as 1 ms, then clamped (2.4, 2.5). The
+        // variance term is at least `ackDelayAllowance`, so a peer's delayed ACK is not a loss.
+        let variance = max(1_000_000, 4 * rttVariance.nanoseconds, limits.ackDelayAllowance.nanoseconds)
+        let candidate = smoothedRTT!.nanoseconds + variance
         baseRTO = Duration(nanoseconds: min(max(candidate, limits.minimumRTO.nanoseconds), limits.maximumRTO.nanoseconds))
     }
 

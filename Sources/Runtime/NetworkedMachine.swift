@@ -9,7 +9,9 @@ import Capabilities
 /// ```swift
 /// guard let network = machine.takeNetwork() else { machine.exit(status: 3) }
 /// var stack = NetworkStack(interface: network.0, entropy: network.1,
-///                          configuration: configuration, now: machine.loop.now)
+///                          configuration: configuration,
+///                          limits: NetworkLimits(memoryBudget: machine.networkMemoryBudget),
+///                          now: machine.loop.now)
 /// machine.loop.addPoll { now in
 ///     stack.poll(now: now)
 ///     // accept, receive, send …
@@ -29,6 +31,11 @@ public protocol NetworkedMachine: Machine {
     /// The run-time settings as space-separated words: `/chosen/bootargs` on a board, the
     /// process arguments (without the program name) on `host`. Valid for the whole run.
     var commandLine: UnsafeRawBufferPointer { get }
+
+    /// Bytes of memory the network stack may allocate (its TCP buffers, mostly), fixed for
+    /// the run: a board says how much it can spare (a fraction of the device tree's RAM, or
+    /// a generous constant on `host`); an app passes it to `NetworkLimits(memoryBudget:)`.
+    var networkMemoryBudget: Int { get }
 
     /// Hands over the network device and an entropy source, once: later calls return nil,
     /// as does a machine without a usable device (no NIC found, no `tap=` on `host`).

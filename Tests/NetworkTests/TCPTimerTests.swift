@@ -4,9 +4,28 @@ import Capabilities
 import XCTest
 
 final class TCPTimerTests: XCTestCase {
+    func testMemoryBudgetSizesTCPBuffersWithinBounds() {
+        // Half the budget over connections and both directions, a power of two, 16…256 KiB.
+        let small = NetworkLimits(memoryBudget: 64 * 1024)
+        XCTAssertEqual(small.tcpReceiveBufferSize, 16 * 1024, "the floor wins over a tiny budget")
+        XCTAssertEqual(small.tcpSendBufferSize, 16 * 1024)
+        XCTAssertEqual(small.tcpConnections, 8)
+        let oneMiB = NetworkLimits(memoryBudget: 1 << 20)
+        XCTAssertEqual(oneMiB.tcpReceiveBufferSize, 32 * 1024)
+        XCTAssertEqual(oneMiB.tcpSendBufferSize, 32 * 1024)
+        let host = NetworkLimits(memoryBudget: 16 << 20)
+        XCTAssertEqual(host.tcpReceiveBufferSize, 256 * 1024)
+        XCTAssertEqual(NetworkLimits(memoryBudget: 1 << 30).tcpSendBufferSize, 256 * 1024, "the ceiling")
+        let many = NetworkLimits(memoryBudget: 16 << 20, tcpConnections: 32)
+        XCTAssertEqual(many.tcpConnections, 32)
+        XCTAssertEqual(many.tcpReceiveBufferSize, 128 * 1024)
+        XCTAssertLessThanOrEqual(2 * many.tcpConnections * many.tcpReceiveBufferSize, 16 << 20)
+    }
+
     func testRetransmissionTimeoutFollowsRFC6298() {
         var limits = NetworkLimits()
         limits.minimumRTO = .milliseconds(200)
+        limits.ackDelayAllowance = .zero  // RFC 6298's formula exactly.
         var connection = TCPConnection(limits: limits)
         XCTAssertEqual(connection.retransmissionTimeout(limits), .seconds(1), "2.1: initial RTO")
         connection.sampleRoundTrip(.milliseconds(100), limits: limits)
@@ -24,10 +43,16 @@ final class TCPTimerTests: XCTestCase {
         XCTAssertEqual(connection.retransmissionTimeout(limits), .microseconds(2_900_000))
         connection.backoff = 12
         XCTAssertEqual(connection.retransmissionTimeout(limits), .seconds(60))
-        // 2.4: the default floor is one second.
-        var floored = TCPConnection(limits: NetworkLimits())
-        floored.sampleRoundTrip(.milliseconds(10), limits: NetworkLimits())
-        XCTAssertEqual(floored.retransmissionTimeout(NetworkLimits()), .seconds(1))
+        // 2.4: with the RFC's floor of one second, a small estimate is raised to it.
+        var rfcLimits = NetworkLimits()
+        rfcLimits.minimumRTO = .seconds(1)
+        var floored = TCPConnection(limits: rfcLimits)
+        floored.sampleRoundTrip(.milliseconds(10), limits: rfcLimits)
+        XCTAssertEqual(floored.retransmissionTimeout(rfcLimits), .seconds(1))
+        // By default, as Linux: SRTT plus at least 250 ms, so a delayed ACK is not a loss.
+        var linuxLike = TCPConnection(limits: NetworkLimits())
+        linuxLike.sampleRoundTrip(.milliseconds(10), limits: NetworkLimits())
+        XCTAssertEqual(linuxLike.retransmissionTimeout(NetworkLimits()), .milliseconds(260))
     }
 
     func testInitialSequenceNumbersAreKeyedPerConnectionAndAdvanceWithTime() {
