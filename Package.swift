@@ -7,7 +7,7 @@ var targets: [Target] = [
     // Portable: no MMIO, no assembly, no Foundation; each also builds in Embedded mode.
     .target(name: "Capabilities"),
     .target(name: "DeviceTree"),
-    .target(name: "Network", dependencies: ["Capabilities"]),
+    .target(name: "Network", dependencies: ["Capabilities", "Digest"]),
     .target(name: "Digest"),
     .target(name: "HTTP"),
     .target(name: "WebServer", dependencies: ["Capabilities", "Network", "HTTP"]),
@@ -22,7 +22,7 @@ var targets: [Target] = [
 
     .testTarget(name: "DeviceTreeTests", dependencies: ["DeviceTree", "LibFDT"],
                 resources: [.copy("Fixtures")]),
-    .testTarget(name: "NetworkTests", dependencies: ["Network", "Capabilities"]),
+    .testTarget(name: "NetworkTests", dependencies: ["Network", "Capabilities", "Digest"]),
     .testTarget(name: "DigestTests", dependencies: ["Digest"]),
     .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
     .testTarget(name: "WebServerTests", dependencies: ["WebServer", "Network", "HTTP", "Capabilities"]),

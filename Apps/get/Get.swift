@@ -10,7 +10,8 @@ public enum Application {
         do {
             configuration = try NetworkConfiguration(parsingArguments: machine.commandLine)
         } catch {
-            machine.console.writeLine("get: bad ip= or dns= setting")
+            machine.console.write("get: ")
+            machine.console.writeLine(error.reason)
             machine.exit(status: 2)
         }
         guard let urlText = CommandLineWords.value(of: "url", in: machine.commandLine),

@@ -10,7 +10,7 @@ public enum Application {
             configuration = try NetworkConfiguration(parsingArguments: machine.commandLine)
         } catch {
             machine.console.write("www: ")
-            machine.console.write(describe(error))
+            machine.console.write(error.reason)
             machine.console.write(byte: 10)
             machine.exit(status: 2)
         }
@@ -32,15 +32,5 @@ public enum Application {
         loop.addPoll { now in site.poll(now: now) }
         loop.run()
         machine.exit(status: 0)
-    }
-
-    static func describe(_ error: ConfigurationError) -> StaticString {
-        switch error {
-        case .badAddress: return "ip= is neither dhcp nor ADDR/PREFIX[,GATEWAY]"
-        case .badPrefixLength: return "ip=: the prefix length is not 0 to 32"
-        case .badGateway: return "ip=: the gateway is not a dotted quad"
-        case .badDNSServer: return "dns= is not a dotted quad"
-        case .gatewayOutsideSubnet: return "ip=: the gateway is outside the subnet"
-        }
     }
 }

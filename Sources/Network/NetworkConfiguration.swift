@@ -20,6 +20,17 @@ public enum ConfigurationError: Error, Equatable {
     case badDNSServer
     /// The gateway is not inside the configured subnet.
     case gatewayOutsideSubnet
+
+    /// A line for the console saying which word is wrong.
+    public var reason: StaticString {
+        switch self {
+        case .badAddress: return "ip= is neither dhcp nor ADDR/PREFIX[,GATEWAY]"
+        case .badPrefixLength: return "ip=: the prefix length is not 0 to 32"
+        case .badGateway: return "ip=: the gateway is not a dotted quad"
+        case .badDNSServer: return "dns= is not a dotted quad"
+        case .gatewayOutsideSubnet: return "ip=: the gateway is outside the subnet"
+        }
+    }
 }
 
 /// The network words of a command line. Other words (`tap=`, `rw`, app words) are ignored.

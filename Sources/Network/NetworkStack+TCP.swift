@@ -2,6 +2,7 @@
 /// per-poll timer pass.
 
 import Capabilities
+import Digest
 
 extension NetworkStack {
     var ourMSS: Int { link.maximumTransmissionUnit - IPv4Packet.minimumHeaderLength - TCPSegment.minimumHeaderLength }

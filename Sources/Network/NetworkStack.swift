@@ -2,6 +2,7 @@
 /// timers, driven by `poll(now:)` and asleep until `nextDeadline`.
 
 import Capabilities
+import Digest
 
 /// A poll-driven IPv4 stack over `Interface`, taking randomness from `Random`.
 ///

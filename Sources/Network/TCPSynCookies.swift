@@ -6,6 +6,7 @@
 /// window scaling, which the SYN-ACK could not agree (RFC 7323 1.3).
 
 import Capabilities
+import Digest
 
 extension NetworkStack {
     static var cookieMSSTable: (Int, Int, Int, Int) { (536, 1300, 1440, 1460) }

@@ -1,6 +1,7 @@
 // Wire views against golden frames (RFC examples, independently computed bytes) and the exact
 // error each broken input gives.
 import Capabilities
+import Digest
 @testable import Network
 import XCTest
 

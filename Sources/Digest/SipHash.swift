@@ -1,17 +1,17 @@
 /// SipHash-2-4 (Aumasson and Bernstein 2012) of two 64-bit words: the keyed hash behind
-/// TCP initial sequence numbers (RFC 6528 3) and ephemeral port choices.
+/// TCP initial sequence numbers (RFC 6528 3), ephemeral port choices, and boards' entropy mixing.
 
-struct SipHash {
-    let key0: UInt64
-    let key1: UInt64
+public struct SipHash {
+    public let key0: UInt64
+    public let key1: UInt64
 
-    init(key0: UInt64, key1: UInt64) {
+    public init(key0: UInt64, key1: UInt64) {
         self.key0 = key0
         self.key1 = key1
     }
 
     /// The hash of the 16-byte message `first` then `second` (each little-endian).
-    func hash(_ first: UInt64, _ second: UInt64) -> UInt64 {
+    public func hash(_ first: UInt64, _ second: UInt64) -> UInt64 {
         var v0 = key0 ^ 0x736F_6D65_7073_6575
         var v1 = key1 ^ 0x646F_7261_6E64_6F6D
         var v2 = key0 ^ 0x6C79_6765_6E65_7261
