@@ -14,27 +14,11 @@ namespace=sealnet$$
 linux_address=10.0.7.1
 seal_address=10.0.7.2
 work=$(mktemp -d)
-pids=()
-
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; done
-  for pid in "${pids[@]}"; do timeout 5 tail --pid="$pid" -f /dev/null 2>/dev/null || kill -9 "$pid" 2>/dev/null; done
-  ip netns del "$namespace" 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
+source "$root/Tests/host/lib.sh"
+trap host_cleanup EXIT
 trap 'exit 130' INT TERM
 
 [ "$(id -u)" = 0 ] || { echo "test-network: needs root"; echo "0 passed, 1 failed"; exit 1; }
-in_namespace() { ip netns exec "$namespace" "$@"; }
-start() { # start LOG COMMAND...: runs in the namespace in the background, remembers the pid
-  local log=$1; shift
-  ip netns exec "$namespace" "$@" > "$log" 2>&1 &
-  last_pid=$!
-  pids+=("$last_pid")
-}
-stop() { kill "$1" 2>/dev/null; timeout 5 tail --pid="$1" -f /dev/null 2>/dev/null || kill -9 "$1" 2>/dev/null; }
-wait_for_line() { timeout "$3" bash -c "until grep -qE '$2' '$1'; do sleep 0.1; done"; }
 client() { # client DESCRIPTION TIMEOUT TEST HOST [SIZE]
   local description=$1 limit=$2; shift 2
   local output
@@ -44,23 +28,10 @@ client() { # client DESCRIPTION TIMEOUT TEST HOST [SIZE]
   check "$description" test "$status" -eq 0
 }
 
-ip netns add "$namespace"
-in_namespace ip link set lo up
-in_namespace sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-in_namespace ip tuntap add dev tap-linux mode tap
-in_namespace ip tuntap add dev tap-seal mode tap
-in_namespace ip link set tap-seal up
-
-start_relay() { # start_relay [impairment options]
-  start "$work/relay.log" "$python" "$root/Tests/host/impair.py" tap-linux tap-seal "$@"
-  relay_pid=$last_pid
-  sleep 0.5
-  in_namespace ip addr replace "$linux_address/24" dev tap-linux
-  in_namespace ip link set tap-linux up
-}
+make_namespace
 
 echo "network: clean link, ip=$seal_address/24"
-start_relay
+start_relay "$linux_address"
 start "$work/echo.log" "$root/build/host/echo" tap=tap-seal ip=$seal_address/24
 echo_pid=$last_pid
 check "echo announced ip: $seal_address/24" wait_for_line "$work/echo.log" "^ip: $seal_address/24\$" 10
@@ -75,14 +46,14 @@ check "idle: $((after - before)) ticks of CPU in 3 s (at most 3)" test $((after 
 stop "$relay_pid"
 
 echo "network: 3% loss, 5 ms delay, 10% reordered, both ways"
-start_relay --loss 0.03 --delay 0.005 --reorder 0.10 --seed $$
+start_relay "$linux_address" --loss 0.03 --delay 0.005 --reorder 0.10 --seed $$
 client "20 MiB through TCP echo over the lossy link, sha256 equal" 600 "$seal_address" tcp-echo $((20 << 20))
 check "echo still running" kill -0 "$echo_pid"
 stop "$echo_pid"; stop "$relay_pid"
 grep impair "$work/relay.log" | sed 's/^/    /'
 
 echo "network: dnsmasq (DHCP and DNS) and an HTTP server"
-start_relay
+start_relay "$linux_address"
 mkdir -p "$work/www"
 head -c $((5 << 20)) /dev/urandom > "$work/www/file.bin"
 expected=$(sha256sum "$work/www/file.bin" | cut -d' ' -f1)

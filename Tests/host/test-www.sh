@@ -15,15 +15,8 @@ linux_address=10.0.8.1
 seal_address=10.0.8.2
 image=$root/build/host/www
 work=$(mktemp -d)
-pids=()
-
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; done
-  for pid in "${pids[@]}"; do timeout 5 tail --pid="$pid" -f /dev/null 2>/dev/null || kill -9 "$pid" 2>/dev/null; done
-  ip netns del "$namespace" 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
+source "$root/Tests/host/lib.sh"
+trap host_cleanup EXIT
 trap 'exit 130' INT TERM
 
 [ "$(id -u)" = 0 ] || { echo "test-www: needs root"; echo "0 passed, 1 failed"; exit 1; }
@@ -35,26 +28,8 @@ if [ ! -x "$image" ]; then
     || { cat "$work/build.log"; echo "0 passed, 1 failed"; exit 1; }
 fi
 
-in_namespace() { ip netns exec "$namespace" "$@"; }
-start() { # start LOG COMMAND...: runs in the namespace in the background, remembers the pid
-  local log=$1; shift
-  ip netns exec "$namespace" "$@" > "$log" 2>&1 &
-  last_pid=$!
-  pids+=("$last_pid")
-}
-wait_for_line() { timeout "$3" bash -c "until grep -sqE '$2' '$1'; do sleep 0.1; done"; }
-
-ip netns add "$namespace"
-in_namespace ip link set lo up
-in_namespace sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-in_namespace ip tuntap add dev tap-linux mode tap
-in_namespace ip tuntap add dev tap-seal mode tap
-in_namespace ip link set tap-seal up
-start "$work/relay.log" "$python" "$root/Tests/host/impair.py" tap-linux tap-seal
-relay_pid=$last_pid
-sleep 0.5
-in_namespace ip addr replace "$linux_address/24" dev tap-linux
-in_namespace ip link set tap-linux up
+make_namespace
+start_relay "$linux_address"
 
 echo "www: host board over TAP, http://$seal_address/ in namespace $namespace"
 start "$work/www.log" "$image" tap=tap-seal ip=$seal_address/24
