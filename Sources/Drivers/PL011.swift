@@ -1,4 +1,5 @@
 /// ARM PrimeCell UART (PL011, ARM DDI 0183G): polled transmit, interrupt-driven receive into a ring.
+import ARMBoot
 import Capabilities
 import Platform
 
@@ -31,8 +32,13 @@ public struct PL011: Console {
     /// Enables the UART and its 16-byte FIFOs (LCR_H.FEN, §3.3.7), keeping the line settings
     /// firmware chose, and receive interrupts. Bytes that arrived before this are drained here:
     /// clearing their interrupt would otherwise strand them, and a full FIFO accepts no more.
+    /// Changing FEN empties the FIFO (QEMU's model does), so what is there is read first.
     public func start() {
-        lineControl.write(lineControl.read() | (1 << 4))
+        let fifoEnable: UInt32 = 1 << 4
+        if lineControl.read() & fifoEnable == 0 {
+            handleInterrupt()
+            lineControl.write(lineControl.read() | fifoEnable)
+        }
         control.write(control.read() | Self.enableAll)
         interruptClear.write(0x7ff)
         interruptMask.write(Self.receiveInterrupts)
@@ -53,15 +59,22 @@ public struct PL011: Console {
     }
 
     public mutating func read() -> UInt8? {
-        // The ring is shared with the interrupt handler.
-        Self.received.pop()
+        // The ring is shared with the interrupt handler: a push landing in the middle of this
+        // read-modify-write would be lost, so interrupts wait for it.
+        let saved = arm_save_and_disable_interrupts()
+        let byte = Self.received.pop()
+        arm_restore_interrupts(saved)
+        return byte
     }
 
-    /// The receive interrupt: drain the FIFO into the ring (a full ring drops the newest bytes).
+    /// The receive interrupt: acknowledge, then drain the FIFO into the ring (a full ring drops
+    /// the newest bytes). In that order: a byte that lands after the last read raises the
+    /// interrupt again, where clearing after the drain would erase it and strand the FIFO
+    /// (QEMU raises RX only as the FIFO goes from empty to one byte).
     public func handleInterrupt() {
+        interruptClear.write(Self.receiveInterrupts)
         while flags.read() & Self.receiveEmpty == 0 {
             Self.received.push(UInt8(truncatingIfNeeded: data.read()))
         }
-        interruptClear.write(Self.receiveInterrupts)
     }
 }

@@ -70,6 +70,10 @@ static inline void arm_instruction_synchronization_barrier(void) { __asm__ volat
 static inline void arm_wait_for_interrupt(void) { __asm__ volatile("dsb; wfi" ::: "memory"); }
 static inline void arm_enable_interrupts(void) { __asm__ volatile("cpsie i" ::: "memory"); }
 static inline void arm_disable_interrupts(void) { __asm__ volatile("cpsid i" ::: "memory"); }
+/* Masks IRQs and returns the previous CPSR, for arm_restore_interrupts: a critical section
+   against interrupt handlers that share data with the main loop. */
+static inline uint32_t arm_save_and_disable_interrupts(void) { uint32_t v; __asm__ volatile("mrs %0, cpsr; cpsid i" : "=r"(v) :: "memory"); return v; }
+static inline void arm_restore_interrupts(uint32_t saved) { if ((saved & PSR_I) == 0) __asm__ volatile("cpsie i" ::: "memory"); }
 static inline void arm_invalidate_tlb(void) { __asm__ volatile("mcr p15, 0, %0, c8, c7, 0; mcr p15, 0, %0, c7, c5, 6; dsb; isb" :: "r"(0) : "memory"); }
 /* DCCMVAC: clean one data-cache line to the point of coherency, so the table walker sees it. */
 static inline void arm_clean_data_cache_line(uintptr_t address) { __asm__ volatile("mcr p15, 0, %0, c7, c10, 1" :: "r"(address) : "memory"); }
