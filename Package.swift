@@ -7,7 +7,7 @@ var targets: [Target] = [
     // Portable: no MMIO, no assembly, no Foundation; each also builds in Embedded mode.
     .target(name: "Capabilities"),
     .target(name: "DeviceTree"),
-    .target(name: "Network", dependencies: ["Capabilities", "Digest"]),
+    .target(name: "Network", dependencies: ["Capabilities", "Digest", "Runtime"]),
     .target(name: "Digest"),
     .target(name: "HTTP"),
     .target(name: "WebServer", dependencies: ["Capabilities", "Network", "HTTP"]),

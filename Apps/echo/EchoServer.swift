@@ -15,8 +15,7 @@ final class EchoServer<Interface: NetworkInterface, Random: Entropy, Output: Con
     private var discards: [TCPConnectionHandle] = []
     /// Where received bytes pass through: one TCP chunk, or one whole UDP datagram.
     private let scratch: UnsafeMutableRawBufferPointer
-    /// The address last printed, so a new DHCP lease is announced again.
-    private var announced: IPv4Address? = nil
+    private var addressAnnouncer = AddressAnnouncer()
 
     init(interface: Interface, entropy: Random, configuration: NetworkConfiguration, limits: NetworkLimits,
          console: Output, now: Instant) throws(SocketError) {
@@ -36,7 +35,7 @@ final class EchoServer<Interface: NetworkInterface, Random: Entropy, Output: Con
     /// One pass: frames and timers in, then every socket served. Returns when to run again.
     func poll(now: Instant) -> Instant? {
         stack.poll(now: now)
-        announceAddress()
+        addressAnnouncer.update(from: stack, to: &console)
         while let connection = stack.accept(echoListener) { echoes.append(EchoConnection(handle: connection)) }
         while let connection = stack.accept(discardListener) { discards.append(connection) }
         var index = 0
@@ -49,19 +48,6 @@ final class EchoServer<Interface: NetworkInterface, Random: Entropy, Output: Con
         }
         serveUDPEcho()
         return stack.nextDeadline
-    }
-
-    /// Prints `ip: ADDR/PREFIX` when the address is first known or changes.
-    private func announceAddress() {
-        let address = stack.address
-        guard address != announced else { return }
-        announced = address
-        guard let address else { return }
-        console.write("ip: ")
-        address.write(to: &console)
-        console.write("/")
-        console.write(decimal: stack.prefixLength)
-        console.write(byte: 10)
     }
 
     /// Echoes what arrived; false once the connection is finished and released.

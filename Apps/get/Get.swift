@@ -6,25 +6,15 @@ import Runtime
 
 public enum Application {
     public static func main<M: NetworkedMachine>(machine: inout M) {
-        let configuration: NetworkConfiguration
-        do {
-            configuration = try NetworkConfiguration(parsingArguments: machine.commandLine)
-        } catch {
-            machine.console.write("get: ")
-            machine.console.writeLine(error.reason)
-            machine.exit(status: 2)
-        }
         guard let urlText = CommandLineWords.value(of: "url", in: machine.commandLine),
               let url = try? HTTPURL(parsing: urlText) else {
             machine.console.writeLine("get: needs url=http://NAME[:PORT]/PATH")
             machine.exit(status: 2)
         }
-        guard let network = machine.takeNetwork() else {
-            machine.console.writeLine("get: no network device")
-            machine.exit(status: 3)
-        }
+        let network = machine.startNetworking("get")
         let loop = machine.loop
-        let client = GetClient(interface: network.0, entropy: network.1, configuration: configuration, url: url,
+        let client = GetClient(interface: network.interface, entropy: network.entropy,
+                               configuration: network.configuration, url: url,
                                limits: NetworkLimits(memoryBudget: machine.networkMemoryBudget),
                                console: machine.console, now: loop.now)
         loop.addPoll { now in

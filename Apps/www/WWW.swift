@@ -5,23 +5,11 @@ import Runtime
 
 public enum Application {
     public static func main<M: NetworkedMachine>(machine: inout M) {
-        let configuration: NetworkConfiguration
-        do {
-            configuration = try NetworkConfiguration(parsingArguments: machine.commandLine)
-        } catch {
-            machine.console.write("www: ")
-            machine.console.write(error.reason)
-            machine.console.write(byte: 10)
-            machine.exit(status: 2)
-        }
-        guard let network = machine.takeNetwork() else {
-            machine.console.writeLine("www: no network device")
-            machine.exit(status: 3)
-        }
+        let network = machine.startNetworking("www")
         let loop = machine.loop
         let site: WebSite<M.Interface, M.Random, M.Terminal>
         do {
-            site = try WebSite(interface: network.0, entropy: network.1, configuration: configuration,
+            site = try WebSite(interface: network.interface, entropy: network.entropy, configuration: network.configuration,
                                memoryBudget: machine.networkMemoryBudget,
                                console: machine.console, now: loop.now)
         } catch {

@@ -30,8 +30,7 @@ final class WebSite<Interface: NetworkInterface, Random: Entropy, Output: Consol
     private var stack: NetworkStack<Interface, Random>
     private let server: HTTPServer<Interface, Random, SiteHandler>
     private var console: Output
-    /// The address last printed, so a new DHCP lease is announced again.
-    private var announced: IPv4Address? = nil
+    private var addressAnnouncer = AddressAnnouncer()
 
     init(interface: Interface, entropy: Random, configuration: NetworkConfiguration, memoryBudget: Int,
          console: Output, now: Instant) throws(SocketError) {
@@ -46,23 +45,10 @@ final class WebSite<Interface: NetworkInterface, Random: Entropy, Output: Consol
     /// One pass: frames and timers in, every connection served. Returns when to run again.
     func poll(now: Instant) -> Instant? {
         stack.poll(now: now)
-        announceAddress()
+        addressAnnouncer.update(from: stack, to: &console)
         let serverDeadline = server.poll(stack: &stack, now: now)
         guard let stackDeadline = stack.nextDeadline else { return serverDeadline }
         guard let serverDeadline else { return stackDeadline }
         return min(stackDeadline, serverDeadline)
-    }
-
-    /// Prints `ip: ADDR/PREFIX` when the address is first known or changes.
-    private func announceAddress() {
-        let address = stack.address
-        guard address != announced else { return }
-        announced = address
-        guard let address else { return }
-        console.write("ip: ")
-        address.write(to: &console)
-        console.write("/")
-        console.write(decimal: stack.prefixLength)
-        console.write(byte: 10)
     }
 }
