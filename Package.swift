@@ -13,9 +13,13 @@ var targets: [Target] = [
     .target(name: "WebServer", dependencies: ["Capabilities", "Network", "HTTP"]),
     .target(name: "Runtime", dependencies: ["Capabilities", "DeviceTree"]),
     .target(name: "Virtio", dependencies: ["Capabilities"]),
+    .target(name: "Storage", dependencies: ["Capabilities", "Digest"]),
+    .target(name: "FAT", dependencies: ["Capabilities"]),
+    .target(name: "KV", dependencies: ["Capabilities", "Digest"]),
 
     // Host tools.
     .executableTarget(name: "dtdump", dependencies: ["DeviceTree"]),
+    .executableTarget(name: "sealfat", dependencies: ["FAT", "Storage", "Capabilities"]),
 
     // libfdt, the reference the device-tree parser is checked against (tests only).
     .systemLibrary(name: "LibFDT", path: "Sources/LibFDT"),
@@ -28,12 +32,18 @@ var targets: [Target] = [
     .testTarget(name: "WebServerTests", dependencies: ["WebServer", "Network", "HTTP", "Capabilities"]),
     .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Capabilities"]),
     .testTarget(name: "VirtioTests", dependencies: ["Virtio"]),
+    .testTarget(name: "StorageTests", dependencies: ["Storage", "Capabilities", "Digest"]),
+    .testTarget(name: "FATTests", dependencies: ["FAT", "Storage", "Capabilities"]),
+    .testTarget(name: "KVTests", dependencies: ["KV", "Storage", "Capabilities", "Digest"]),
 ]
 
 // `make image BOARD=… APP=…` sets SEAL_BOARD and SEAL_APP: the package then also holds the
 // target-only modules, the chosen app as module `App` and the board's glue as executable `Image`.
 if let board = Context.environment["SEAL_BOARD"], let app = Context.environment["SEAL_APP"] {
+    // Every app gets the network libraries; the storage ones only the apps that use a disk.
+    let storageApps: Set<String> = ["site", "kv"]
     let portable: [Target.Dependency] = ["Capabilities", "DeviceTree", "Runtime", "Network", "HTTP", "Digest", "WebServer"]
+        + (storageApps.contains(app) ? ["Storage", "FAT", "KV"] : [])
     if board == "host" {
         targets += [
             .target(name: "App", dependencies: portable, path: "Apps/\(app)", exclude: ["site"].filter { _ in app == "www" }),

@@ -15,11 +15,23 @@ enum SiteBody: HTTPBodySource {
                 buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[first..<first + buffer.count]))
             }
         case .pattern:
-            var value = UInt8(truncatingIfNeeded: offset % 251)
-            for index in 0..<buffer.count {
-                buffer[index] = value
-                value = value == 250 ? 0 : value + 1
+            // Copied from a table holding the period plus a run, so each step is one memcpy.
+            var done = 0
+            SiteBody.patternTable.withUnsafeBytes { table in
+                while done < buffer.count {
+                    let start = (offset + done) % 251
+                    let count = Swift.min(buffer.count - done, SiteBody.patternRun)
+                    UnsafeMutableRawBufferPointer(rebasing: buffer[done..<done + count])
+                        .copyMemory(from: UnsafeRawBufferPointer(rebasing: table[start..<start + count]))
+                    done += count
+                }
             }
         }
     }
+
+    /// Bytes copied per step from `patternTable`.
+    static var patternRun: Int { 4096 }
+
+    /// i mod 251 for i in 0 ..< 251 + patternRun: any run of `patternRun` bytes starts in it.
+    static let patternTable: [UInt8] = (0..<(251 + 4096)).map { UInt8(truncatingIfNeeded: $0 % 251) }
 }

@@ -34,11 +34,15 @@ public struct HTTPConnection: ~Copyable {
     public internal(set) var state = State.open
     /// Requests answered so far, error responses included.
     public private(set) var requestCount = 0
+    /// The transport's name for this connection, passed to handlers as `HTTPRequest.connection`.
+    public var identifier = 0
 
     var parser: HTTPRequestParser
     /// The current request's content, collected as it arrives.
     let body: UnsafeMutableRawBufferPointer
     var bodyCount = 0
+    /// Whether the current request's content goes to the handler instead of `body`.
+    var streamsContent = false
     /// Response bytes waiting for the transport: `output[outputStart..<outputEnd]`.
     let output: UnsafeMutableRawBufferPointer
     var outputStart = 0
@@ -105,13 +109,21 @@ public struct HTTPConnection: ~Copyable {
                 return offset
             case .head:
                 bodyCount = 0
+                streamsContent = false
+                if parser.hasContent {
+                    guard prepareForContent(handler: &handler, now: now) else { return input.count }
+                }
                 // RFC 9110 §10.1.1: an interim 100 invites the content. It is sent even when
                 // content already arrived, so the output never depends on segmentation.
                 if parser.expectsContinue && parser.hasContent && limits.sendsContinue {
                     appendOutput("HTTP/1.1 100 Continue\r\n\r\n", now: now)
                 }
             case .body(let bytes):
-                // The parser enforces maximumBodyLength, which is the size of `body`.
+                if streamsContent {
+                    if bytes.count > 0 { handler.receiveContent(bytes, connection: identifier) }
+                    continue
+                }
+                // `body` holds maximumBodyLength bytes; the parser allows up to the streamed limit.
                 guard bytes.count <= body.count - bodyCount else {
                     respond(to: .contentTooLarge, now: now)
                     return input.count
@@ -124,6 +136,34 @@ public struct HTTPConnection: ~Copyable {
                 dispatch(to: &handler, now: now)
                 return offset
             }
+        }
+    }
+
+    /// Asks the handler where the content of the request whose head just completed goes.
+    /// False when the request was answered at once (refused, or too large to collect).
+    mutating func prepareForContent<Handler: HTTPHandler>(handler: inout Handler, now: UInt64) -> Bool {
+        guard var request = parser.request(body: UnsafeRawBufferPointer(start: nil, count: 0)) else { return true }
+        request.connection = identifier
+        switch handler.contentHandling(for: request) {
+        case .stream:
+            streamsContent = true
+            return true
+        case .collect:
+            // A length announced beyond the buffer is refused before any content is read.
+            if let length = request.contentLength, length > limits.maximumBodyLength {
+                respond(to: .contentTooLarge, now: now)
+                return false
+            }
+            parser.limitContent(to: limits.maximumBodyLength)
+            return true
+        case .reject(let status):
+            requestCount += 1
+            var writer = HTTPResponseWriter(buffer: UnsafeMutableRawBufferPointer(rebasing: output[outputEnd...]),
+                                            method: request.method, version: request.version, keepAlive: false)
+            writer.respond(status: status)
+            complete(writer.finish(), now: now)
+            state = hasOutput ? .closing : .closed
+            return false
         }
     }
 
@@ -169,11 +209,13 @@ public struct HTTPConnection: ~Copyable {
     mutating func dispatch<Handler: HTTPHandler>(to handler: inout Handler, now: UInt64) {
         requestCount += 1
         let free = UnsafeMutableRawBufferPointer(rebasing: output[outputEnd...])
-        guard let request = parser.request(
-            body: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(body)[..<bodyCount]))
-        else {
+        let content = streamsContent ? UnsafeRawBufferPointer(start: nil, count: 0)
+            : UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(body)[..<bodyCount])
+        guard var request = parser.request(body: content) else {
             return respond(to: .invalidRequestLine, now: now)
         }
+        request.connection = identifier
+        streamsContent = false
         var writer = HTTPResponseWriter(buffer: free, method: request.method, version: request.version,
                                         keepAlive: request.keepAlive)
         handler.respond(to: request, with: &writer)

@@ -15,6 +15,9 @@ public struct HTTPLimits: Sendable {
     public var headerFieldCount: Int = 100
     /// Most content bytes in one request, however framed; more is answered 413.
     public var maximumBodyLength: Int = 65536
+    /// Most content bytes in one request whose handler streams it (`HTTPContentHandling.stream`);
+    /// nothing is buffered for it, so it may be far larger. More is answered 413.
+    public var maximumStreamedBodyLength: Int = 65536
     /// Longest chunk-size line, chunk extensions included (RFC 9112 §7.1.1 allows a server
     /// to limit extension length); longer is answered 400. Also the longest trailer field
     /// line (longer is answered 431): both share one scratch line after the stored head.
@@ -45,10 +48,15 @@ public struct HTTPLimits: Sendable {
         limits.headerSectionLength = clamp(headerSectionLength, 0, 1 << 22)
         limits.headerFieldCount = clamp(headerFieldCount, 0, 1 << 16)
         limits.maximumBodyLength = clamp(maximumBodyLength, 0, 1 << 28)
+        limits.maximumStreamedBodyLength = clamp(maximumStreamedBodyLength, limits.maximumBodyLength, 1 << 30)
         limits.chunkLineLength = clamp(chunkLineLength, 16, 1 << 16)
         limits.outputBufferLength = clamp(outputBufferLength, 512, 1 << 26)
         return limits
     }
+
+    /// The most content the parser lets through; a collecting connection checks the smaller
+    /// `maximumBodyLength` itself.
+    var contentLimit: Int { Swift.max(maximumBodyLength, maximumStreamedBodyLength) }
 
     /// Bytes a parser stores a request head in: the request-line and its CR, the field
     /// section, and a scratch line for chunk-size and trailer lines.

@@ -24,6 +24,11 @@ public struct HTTPRequest {
     /// Whether the connection stays open after the response, from the version and the
     /// Connection field (RFC 9112 §9.3).
     public let keepAlive: Bool
+    /// Which connection the request came on (`HTTPConnection.identifier`): the key for state
+    /// a handler keeps across `contentHandling`, `receiveContent` and `respond`.
+    public var connection = 0
+    /// The content length the head announced, or nil for chunked content or none.
+    public var contentLength: Int? = nil
 
     public init(method: HTTPMethod, version: HTTPVersion, target: UnsafeRawBufferPointer,
                 path: UnsafeRawBufferPointer, query: UnsafeRawBufferPointer?,

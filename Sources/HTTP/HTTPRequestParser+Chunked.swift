@@ -22,7 +22,7 @@ extension HTTPRequestParser {
             }
             // Checked before any data arrives, so an oversized chunk is refused at once.
             let (total, overflow) = bodyLength.addingReportingOverflow(size)
-            guard !overflow && total <= UInt64(limits.maximumBodyLength) else { throw .contentTooLarge }
+            guard !overflow && total <= contentLimit else { throw .contentTooLarge }
             bodyLength = total
             state = .chunkData(remaining: size)
             return (used, nil)

@@ -125,7 +125,7 @@ extension HTTPRequestParser {
             if head.hasUnsupportedCoding { throw .unsupportedTransferCoding }
             head.framing = .chunked
         } else if let length = head.contentLength {
-            guard length <= UInt64(limits.maximumBodyLength) else { throw .contentTooLarge }
+            guard length <= UInt64(limits.contentLimit) else { throw .contentTooLarge }
             head.framing = length == 0 ? .none : .length(length)
         } else {
             // RFC 9112 §6.3 item 7: a request with neither has no content.

@@ -31,7 +31,7 @@ extension HTTPRequestParser {
             path = UnsafeRawBufferPointer(rebasing: bytes[head.path])
         }
         let host = head.authority ?? head.host
-        return HTTPRequest(
+        var request = HTTPRequest(
             method: method,
             version: head.version,
             target: UnsafeRawBufferPointer(rebasing: bytes[head.target]),
@@ -41,6 +41,9 @@ extension HTTPRequestParser {
             headers: HTTPHeaders(storage: bytes, locations: UnsafePointer(fieldLocations), count: headerFieldCount),
             body: body,
             keepAlive: head.keepAlive)
+        if case .length(let length) = head.framing { request.contentLength = Int(length) }
+        if case .none = head.framing { request.contentLength = 0 }
+        return request
     }
 
     /// Whether the parser is past the head of the current request.

@@ -65,12 +65,16 @@ public struct HTTPRequestParser: ~Copyable {
     var sectionLength = 0
     /// Content bytes announced by chunk-size lines so far.
     var bodyLength: UInt64 = 0
+    /// The most content the current request may have: `limits.contentLimit` unless the
+    /// caller lowered it after `.head` (`limitContent(to:)`).
+    var contentLimit: UInt64 = 0
     /// What the head said; complete once `.head` is returned.
     var head = RequestHead()
 
     /// A parser with storage for `limits`. Allocates once; never again.
     public init(limits: HTTPLimits = HTTPLimits()) {
         self.limits = limits.clamped
+        contentLimit = UInt64(self.limits.contentLimit)
         storage = UnsafeMutableRawBufferPointer.allocate(byteCount: self.limits.headStorageLength, alignment: 8)
         storage.initializeMemory(as: UInt8.self, repeating: 0)
         let fieldCapacity = Swift.max(self.limits.headerFieldCount, 1)
@@ -96,6 +100,12 @@ public struct HTTPRequestParser: ~Copyable {
         case .finished, .failed: return false
         default: return true
         }
+    }
+
+    /// Lowers the current request's content limit after `.head`, for a caller that collects
+    /// the content into a smaller buffer: a chunk announcing more is refused before its data.
+    public mutating func limitContent(to length: Int) {
+        contentLimit = Swift.min(contentLimit, UInt64(Swift.max(length, 0)))
     }
 
     /// The error the parser stopped at, if any.
@@ -211,6 +221,7 @@ public struct HTTPRequestParser: ~Copyable {
         headerFieldCount = 0
         sectionLength = 0
         bodyLength = 0
+        contentLimit = UInt64(limits.contentLimit)
         head = RequestHead()
     }
 }

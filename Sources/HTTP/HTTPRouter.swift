@@ -5,6 +5,16 @@
 public protocol HTTPHandler {
     /// Writes the response to `request` into `response`. Must not keep `request`'s buffers.
     mutating func respond(to request: HTTPRequest, with response: inout HTTPResponseWriter)
+    /// Decides, once a request's head is complete and before any content is read, where its
+    /// content goes (see `HTTPContentHandling`). The default collects it.
+    mutating func contentHandling(for request: HTTPRequest) -> HTTPContentHandling
+    /// Takes the next run of a `.stream` request's content, de-chunked, in order. After the
+    /// last run comes `respond(to:with:)` (with an empty `body`), or, if the request fails or
+    /// the connection goes first, `connectionEnded(_:)`.
+    mutating func receiveContent(_ bytes: UnsafeRawBufferPointer, connection: Int)
+    /// Says the transport dropped connection `connection` (its `HTTPRequest.connection`):
+    /// state kept for it, such as a half-received upload, can go.
+    mutating func connectionEnded(_ connection: Int)
 }
 
 /// Routes requests to closures by method and path.

@@ -26,6 +26,19 @@ extension NetworkStack {
 
     /// The oldest connection on `listener` that finished its handshake, or nil.
     public mutating func accept(_ listener: TCPListener) -> TCPConnectionHandle? {
+        guard let index = pendingConnection(listener) else { return nil }
+        connections[index].accepted = true
+        connections[index].listener = nil
+        return TCPConnectionHandle(index: index, generation: connections[index].generation)
+    }
+
+    /// Whether `accept` would return a connection now.
+    public func hasPendingConnection(_ listener: TCPListener) -> Bool {
+        pendingConnection(listener) != nil
+    }
+
+    /// The oldest connection on `listener` that finished its handshake and was not accepted.
+    func pendingConnection(_ listener: TCPListener) -> Int? {
         guard listener.index < listeners.count, listeners[listener.index].generation == listener.generation else { return nil }
         var chosen: Int? = nil
         for index in connections.indices {
@@ -34,10 +47,7 @@ extension NetworkStack {
                   connection.state != .synReceived, connection.state != .closed else { continue }
             if chosen == nil || connection.order < connections[chosen!].order { chosen = index }
         }
-        guard let index = chosen else { return nil }
-        connections[index].accepted = true
-        connections[index].listener = nil
-        return TCPConnectionHandle(index: index, generation: connections[index].generation)
+        return chosen
     }
 
     /// Starts an active open to `remote` from an ephemeral port (RFC 6056 3.3.1's random choice).

@@ -56,9 +56,10 @@ struct ConnectionSlot<Body: HTTPBodySource>: ~Copyable {
     var isDone: Bool { connection.state == .closed && !isStreaming && !hasPendingOutput }
 
     /// Takes a newly accepted connection.
-    mutating func open(_ newHandle: TCPConnectionHandle, limits: HTTPLimits, now: Instant) {
+    mutating func open(_ newHandle: TCPConnectionHandle, identifier: Int, limits: HTTPLimits, now: Instant) {
         handle = newHandle
         connection = HTTPConnection(limits: limits, now: now.nanoseconds)
+        connection.identifier = identifier
         inputStart = 0
         inputEnd = 0
         outputStart = 0

@@ -177,6 +177,6 @@ extension HTTPServer {
                 abort: Bool) {
         if abort { stack.abort(handle) } else { stack.close(handle) }
         if !abort { counters.connectionsClosed += 1 }
-        slots[index].release()
+        release(index)
     }
 }

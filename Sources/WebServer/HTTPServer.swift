@@ -10,14 +10,15 @@ import Network
 /// nothing, except that each accepted connection gets a fresh `HTTPConnection` of the same
 /// sizes as the one it replaces.
 ///
-/// Connection limit: the listener is always drained, so the stack's backlog never fills
-/// with clients the server ignores. When every slot is busy, the new connection takes the
-/// slot of the one that made progress least recently, which is reset (RFC 9112 §9.5: a
-/// server may close a connection at any time; a client must be ready to retry). Progress
-/// is sending response bytes, finishing a response, or receiving a real amount of data, so
-/// clients that hold a connection while trickling a request (slowloris) are the first to
-/// go, and a normal client still gets a slot. `HTTPConnection`'s request timeout (408)
-/// bounds how long a slow client keeps a slot when there is no pressure.
+/// Connection limit: when every slot is busy and a client waits in the listener's backlog,
+/// the connection that made progress least recently is reset and the new one takes its slot
+/// (RFC 9112 §9.5: a server may close a connection at any time; a client must be ready to
+/// retry), provided it made none for `HTTPServerLimits.evictionAge` (a burst of clients larger
+/// than the pool then queues instead of evicting its own members). Progress is sending
+/// response bytes, finishing a response, or receiving a real amount of data, so clients that
+/// hold a connection while trickling a request (slowloris) are the first to go, and a normal
+/// client still gets a slot. `HTTPConnection`'s request timeout (408) bounds how long a slow
+/// client keeps a slot when there is no pressure.
 public final class HTTPServer<Interface: NetworkInterface, Random: Entropy, Handler: HTTPStreamingHandler> {
     public let limits: HTTPServerLimits
     public let port: UInt16
@@ -78,13 +79,17 @@ public final class HTTPServer<Interface: NetworkInterface, Random: Entropy, Hand
         for index in 0..<slotCount where !slots[index].isFree {
             service(index, stack: &stack, now: now)
         }
-        return nextDeadline(now: now)
+        return nextDeadline(stack: &stack, now: now)
     }
 
-    /// The earliest deadline of any connection.
-    func nextDeadline(now: Instant) -> Instant? {
+    /// The earliest deadline of any connection, or of a waiting client's right to evict.
+    func nextDeadline(stack: inout NetworkStack<Interface, Random>, now: Instant) -> Instant? {
         if hasImmediateWork { return now }
         var earliest: Instant? = nil
+        // A waiting client may evict the oldest connection once it is old enough.
+        if stack.hasPendingConnection(listener), let oldest = leastRecentlyProgressed() {
+            earliest = slots[oldest].lastProgress.advanced(by: limits.evictionAge)
+        }
         for index in 0..<slotCount where !slots[index].isFree {
             guard let deadline = slots[index].deadline(sendTimeout: limits.http.sendTimeout) else { continue }
             if earliest == nil || deadline < earliest! { earliest = deadline }
@@ -97,17 +102,29 @@ public final class HTTPServer<Interface: NetworkInterface, Random: Entropy, Hand
         stack.close(listener)
         for index in 0..<slotCount where !slots[index].isFree {
             if let handle = slots[index].handle { stack.abort(handle) }
-            slots[index].release()
+            release(index)
         }
     }
 
-    /// Takes every connection the listener has, evicting to make room.
+    /// Takes every connection the listener has, evicting to make room. Only a connection that
+    /// made no progress for `evictionAge` can be the victim: while every slot is busy with a
+    /// younger one, the rest wait in the listener's backlog (otherwise a burst larger than the
+    /// pool would evict its own members before any was served).
     func acceptConnections(stack: inout NetworkStack<Interface, Random>, now: Instant) {
-        while let handle = stack.accept(listener) {
+        while true {
+            guard let index = freeSlot() ?? evict(stack: &stack, now: now) else { return }
+            guard let handle = stack.accept(listener) else {
+                return
+            }
             counters.connectionsAccepted += 1
-            let index = freeSlot() ?? evict(stack: &stack)
-            slots[index].open(handle, limits: limits.http, now: now)
+            slots[index].open(handle, identifier: index, limits: limits.http, now: now)
         }
+    }
+
+    /// Frees slot `index` and tells the handler its connection is gone.
+    func release(_ index: Int) {
+        slots[index].release()
+        dispatch.handler.connectionEnded(index)
     }
 
     func freeSlot() -> Int? {
@@ -115,14 +132,22 @@ public final class HTTPServer<Interface: NetworkInterface, Random: Entropy, Hand
         return nil
     }
 
-    /// Resets the connection that made progress least recently and returns its slot.
-    func evict(stack: inout NetworkStack<Interface, Random>) -> Int {
-        var victim = 0
-        for index in 1..<Swift.max(slotCount, 1) where slots[index].lastProgress < slots[victim].lastProgress {
-            victim = index
+    /// The busy slot that made progress least recently.
+    func leastRecentlyProgressed() -> Int? {
+        var oldest: Int? = nil
+        for index in 0..<slotCount where !slots[index].isFree {
+            if oldest == nil || slots[index].lastProgress < slots[oldest!].lastProgress { oldest = index }
         }
+        return oldest
+    }
+
+    /// Resets the connection that made progress least recently, if that was `evictionAge` ago
+    /// or more, and returns its slot. Only when a connection is waiting to be accepted.
+    func evict(stack: inout NetworkStack<Interface, Random>, now: Instant) -> Int? {
+        guard stack.hasPendingConnection(listener), let victim = leastRecentlyProgressed(),
+              slots[victim].lastProgress.advanced(by: limits.evictionAge) <= now else { return nil }
         if let handle = slots[victim].handle { stack.abort(handle) }
-        slots[victim].release()
+        release(victim)
         counters.connectionsEvicted += 1
         return victim
     }

@@ -1,5 +1,6 @@
 /// The sizes and counts an `HTTPServer` allocates once, in `init`.
 
+import Capabilities
 import HTTP
 
 /// How many connections a server holds and the buffers each one gets. A board keeps its
@@ -19,6 +20,12 @@ public struct HTTPServerLimits: Sendable {
     /// Received bytes that count as progress for eviction: a slowloris client that trickles
     /// a byte a second does not look busy, an upload does.
     public var progressByteCount = 1024
+    /// How long a connection must have gone without progress before a waiting one may evict
+    /// it: a burst of clients larger than the pool queues in the listener's backlog while the
+    /// busy connections are served, instead of evicting each other before any is answered.
+    /// Long enough for a client on a LAN to send its request after the handshake; short
+    /// enough that clients holding every slot idle are displaced at once.
+    public var evictionAge = Duration.milliseconds(50)
     /// The limits of each HTTP connection: request sizes, output buffer, deadlines.
     public var http = HTTPLimits()
 

@@ -20,6 +20,18 @@ struct StreamingDispatch<Handler: HTTPStreamingHandler>: HTTPHandler {
         self.handler = handler
     }
 
+    mutating func contentHandling(for request: HTTPRequest) -> HTTPContentHandling {
+        handler.contentHandling(for: request)
+    }
+
+    mutating func receiveContent(_ bytes: UnsafeRawBufferPointer, connection: Int) {
+        handler.receiveContent(bytes, connection: connection)
+    }
+
+    mutating func connectionEnded(_ connection: Int) {
+        handler.connectionEnded(connection)
+    }
+
     mutating func respond(to request: HTTPRequest, with response: inout HTTPResponseWriter) {
         guard let streamed = handler.streamedResponse(to: request) else {
             handler.respond(to: request, with: &response)

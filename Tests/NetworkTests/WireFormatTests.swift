@@ -25,6 +25,34 @@ final class WireFormatTests: XCTestCase {
         XCTAssertEqual(split.value, ~UInt16(0xddf2))
     }
 
+    /// The four-bytes-at-a-time sum equals RFC 1071's 16-bit definition for every length,
+    /// alignment and split point, with carries exercised by 0xFF-heavy data.
+    func testInternetChecksumMatchesWordByWordDefinition() {
+        var generator = SplitMix64(seed: 1071)
+        for length in 0..<300 {
+            let bytes = (0..<length + 3).map { _ in generator.next() & 3 == 0 ? UInt8(truncatingIfNeeded: generator.next()) : 0xFF }
+            let offset = length % 4
+            var reference: UInt32 = 0
+            var index = offset
+            while index < offset + length {
+                let low: UInt32 = index + 1 < offset + length ? UInt32(bytes[index + 1]) : 0
+                reference += UInt32(bytes[index]) << 8 | low
+                index += 2
+            }
+            while reference > 0xFFFF { reference = (reference & 0xFFFF) + (reference >> 16) }
+            let expected = ~UInt16(reference)
+            let split = length == 0 ? 0 : Int(generator.next() % UInt64(length + 1))
+            bytes.withUnsafeBytes { all in
+                let region = UnsafeRawBufferPointer(rebasing: all[offset..<offset + length])
+                XCTAssertEqual(InternetChecksum.of(region), expected, "length \(length)")
+                var pieces = InternetChecksum()
+                pieces.add(UnsafeRawBufferPointer(rebasing: region[..<split]))
+                pieces.add(UnsafeRawBufferPointer(rebasing: region[split...]))
+                XCTAssertEqual(pieces.value, expected, "length \(length) split \(split)")
+            }
+        }
+    }
+
     func testIPv4HeaderChecksumExample() throws {
         // A widely used worked example: 192.168.0.1 -> 192.168.0.199, UDP, checksum b861.
         let header: [UInt8] = [0x45, 0x00, 0x00, 0x73, 0x00, 0x00, 0x40, 0x00, 0x40, 0x11, 0xb8, 0x61,

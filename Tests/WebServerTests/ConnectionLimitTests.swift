@@ -99,6 +99,32 @@ final class ConnectionLimitTests: XCTestCase {
         XCTAssertTrue(served, "the four newest connections were not all served")
     }
 
+    /// Twelve clients whose handshakes complete in the same instant on a four-slot server, each
+    /// with its request already sent: none is evicted by another accepted in the same poll
+    /// (they wait in the backlog instead), so every one is answered.
+    func testBurstLargerThanThePoolIsServedNotEvicted() throws {
+        var limits = HTTPServerLimits()
+        limits.connections = 4
+        let harness = try Harness(serverLimits: limits,
+                                  serverNetwork: Harness.networkLimits(connections: 16, buffer: 16 * 1024),
+                                  clientNetwork: Harness.networkLimits(connections: 16, buffer: 16 * 1024))
+        var clients: [TestClient] = []
+        for _ in 0..<12 {
+            let client = try harness.connect(waitForEstablished: false)
+            client.queue(Array("GET / HTTP/1.1\r\nHost: seal\r\nConnection: close\r\n\r\n"))
+            clients.append(client)
+        }
+        let served = harness.run(for: .seconds(10)) {
+            clients.allSatisfy { client in
+                client.pump(&harness.clientStack)
+                return parseResponses(client.received).count == 1
+            }
+        }
+        XCTAssertTrue(served, "served: \(clients.map { parseResponses($0.received).count })")
+        XCTAssertEqual(harness.server.counters.connectionsEvicted, 0)
+        XCTAssertLessThanOrEqual(harness.peakConnections, 4)
+    }
+
     /// Without pressure a slow client is cut off by the request timeout: 408, then close.
     func testSlowRequestGets408() throws {
         let harness = try Harness()

@@ -185,11 +185,10 @@ print(hashlib.sha256(period * (n // 251) + period[: n % 251]).hexdigest())' "$n"
     test "$code $size $got" = "200 $n $expected"
   rm -f "$work/bytes.body"
 
-  # POST /echo: www buffers a request's content (1 MiB per connection) before answering, so
-  # 1 MiB must come back intact and 5 MiB must be refused with 413, not break the server.
-  # The issue asks for 5 MiB echoed: that needs streamed request bodies (not done yet).
+  # POST /echo: small content is collected by the connection (chunked too); content larger
+  # than its 16 KiB buffer streams into a buffer of the announced length.
   local echo_size
-  for echo_size in $((1 << 20)) $((5 << 20)); do
+  for echo_size in 1000 $((5 << 20)); do
     head -c "$echo_size" /dev/urandom > "$work/echo-payload.bin"
     expected=$(sha256sum < "$work/echo-payload.bin" | cut -d' ' -f1)
     started=$(date +%s%N)
@@ -197,14 +196,19 @@ print(hashlib.sha256(period * (n // 251) + period[: n % 251]).hexdigest())' "$n"
     elapsed=$(( ($(date +%s%N) - started) / 1000000 ))
     size=$(stat -c %s "$work/echo.body" 2> /dev/null || echo 0)
     got=$(sha256sum < "$work/echo.body" 2> /dev/null | cut -d' ' -f1)
-    if [ "$echo_size" -le $((1 << 20)) ]; then
-      check "$label: POST /echo of $echo_size bytes: $code, $size bytes back, sha256 equal (${elapsed} ms)" \
-        test "$code $size $got" = "200 $echo_size $expected"
-    else
-      check "$label: POST /echo of $echo_size bytes (over the 1 MiB limit): $code" test "$code" = "413"
-    fi
+    check "$label: POST /echo of $echo_size bytes: $code, $size bytes back, sha256 equal (${elapsed} ms)" \
+      test "$code $size $got" = "200 $echo_size $expected"
     rm -f "$work/echo.body"
   done
+  head -c 4000 /dev/urandom > "$work/echo-payload.bin"
+  expected=$(sha256sum < "$work/echo-payload.bin" | cut -d' ' -f1)
+  code=$(fetch echo "$base/echo" --data-binary @"$work/echo-payload.bin" -H 'Transfer-Encoding: chunked')
+  got=$(sha256sum < "$work/echo.body" 2> /dev/null | cut -d' ' -f1)
+  check "$label: POST /echo of 4000 chunked bytes: $code, sha256 equal" test "$code $got" = "200 $expected"
+  rm -f "$work/echo.body"
+  # Larger than the 64 MiB streamed limit: refused from the head alone, the server unharmed.
+  code=$(FETCH_SECONDS=10 fetch refused "$base/echo" -X POST -H 'Content-Length: 100000000')
+  check "$label: POST /echo announcing 100 MB: $code" test "$code" = "413"
 
   local status
   result=$(slow_clients "$base" 50 2>&1); status=$?
