@@ -44,7 +44,7 @@ else
 	  --toolset toolchain/$(TRIPLE).json --scratch-path $(BUILD)/$(BOARD)/.swiftpm/$(APP) --product Image \
 	  -Xlinker -T -Xlinker $(ROOT)/linker-scripts/$(BOARD).ld -Xlinker -L -Xlinker $(ROOT)/linker-scripts \
 	  -Xlinker -L -Xlinker $(NEWLIB_DIR) -Xlinker -L -Xlinker $(LIBGCC_DIR) \
-	  -Xlinker --start-group -Xlinker -lc -Xlinker -lgcc -Xlinker --end-group
+	  -Xlinker --start-group -Xlinker -lc -Xlinker -lm -Xlinker -lgcc -Xlinker --end-group
 	cp --remove-destination $(BUILD)/$(BOARD)/.swiftpm/$(APP)/$(TRIPLE)/release/Image $(ELF)
 	llvm-objcopy -O binary $(ELF) $(BIN)
 	@echo "$(BIN): $$(stat -c %s $(BIN)) bytes"

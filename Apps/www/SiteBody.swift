@@ -7,7 +7,7 @@ enum SiteBody: HTTPBodySource {
     /// Byte i is i mod 251: a prime period, so a shifted or repeated chunk is caught.
     case pattern
 
-    mutating func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int) {
+    mutating func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int) -> Bool {
         switch self {
         case .file(let start):
             let first = start + offset
@@ -27,6 +27,7 @@ enum SiteBody: HTTPBodySource {
                 }
             }
         }
+        return true
     }
 
     /// Bytes copied per step from `patternTable`.

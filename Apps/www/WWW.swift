@@ -2,16 +2,17 @@
 import Capabilities
 import Network
 import Runtime
+import WebServer
 
 public enum Application {
     public static func main<M: NetworkedMachine>(machine: inout M) {
         let network = machine.startNetworking("www")
         let loop = machine.loop
-        let site: WebSite<M.Interface, M.Random, M.Terminal>
+        let site: HTTPService<M.Interface, M.Random, SiteHandler, M.Terminal>
         do {
-            site = try WebSite(interface: network.interface, entropy: network.entropy, configuration: network.configuration,
-                               memoryBudget: machine.networkMemoryBudget,
-                               console: machine.console, now: loop.now)
+            site = try WebSite.start(interface: network.interface, entropy: network.entropy,
+                                     configuration: network.configuration, memoryBudget: machine.networkMemoryBudget,
+                                     console: machine.console, now: loop.now)
         } catch {
             machine.console.writeLine("www: cannot listen on port 80")
             machine.exit(status: 4)

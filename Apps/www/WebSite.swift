@@ -1,10 +1,10 @@
-/// The running site: the stack, the HTTP server on port 80, and the console it reports to.
+/// How www sizes its server and stack from the board's memory budget, and starts them.
 import Capabilities
 import HTTP
 import Network
 import WebServer
 
-final class WebSite<Interface: NetworkInterface, Random: Entropy, Output: Console> {
+enum WebSite<Interface: NetworkInterface, Random: Entropy, Output: Console> {
     static var port: UInt16 { 80 }
 
     /// Sixteen connections served at once, so sixteen concurrent clients (`ab -c 16`) are all
@@ -35,31 +35,16 @@ final class WebSite<Interface: NetworkInterface, Random: Entropy, Output: Consol
         return limits
     }
 
-    private var stack: NetworkStack<Interface, Random>
-    private let server: HTTPServer<Interface, Random, SiteHandler>
-    private var console: Output
-    private var addressAnnouncer = AddressAnnouncer()
-
-    init(interface: Interface, entropy: Random, configuration: NetworkConfiguration, memoryBudget: Int,
-         console: Output, now: Instant) throws(SocketError) {
-        var stack = NetworkStack(interface: interface, entropy: entropy, configuration: configuration,
-                                 limits: Self.networkLimits(memoryBudget: memoryBudget), now: now)
-        let limits = Self.serverLimits(memoryBudget: memoryBudget)
+    /// The stack and the server on port 80.
+    static func start(interface: Interface, entropy: Random, configuration: NetworkConfiguration, memoryBudget: Int,
+                      console: Output, now: Instant) throws(SocketError)
+        -> HTTPService<Interface, Random, SiteHandler, Output> {
+        let limits = serverLimits(memoryBudget: memoryBudget)
         // Echo buffers share the budget's size again: RAM/8 on qemu-virt, 16 MiB on host.
         let handler = SiteHandler(connections: limits.connections, collectedLength: limits.http.maximumBodyLength,
                                   echoBudget: memoryBudget)
-        server = try HTTPServer(stack: &stack, port: Self.port, handler: handler, limits: limits, now: now)
-        self.stack = stack
-        self.console = console
-    }
-
-    /// One pass: frames and timers in, every connection served. Returns when to run again.
-    func poll(now: Instant) -> Instant? {
-        stack.poll(now: now)
-        addressAnnouncer.update(from: stack, to: &console)
-        let serverDeadline = server.poll(stack: &stack, now: now)
-        guard let stackDeadline = stack.nextDeadline else { return serverDeadline }
-        guard let serverDeadline else { return stackDeadline }
-        return min(stackDeadline, serverDeadline)
+        return try HTTPService(interface: interface, entropy: entropy, configuration: configuration,
+                               networkLimits: networkLimits(memoryBudget: memoryBudget), port: port,
+                               handler: handler, serverLimits: limits, console: console, now: now)
     }
 }

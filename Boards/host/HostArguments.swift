@@ -13,6 +13,9 @@ struct HostArguments {
     }
 
     /// The value of the last `key=value` word (a later word overrides, as on a kernel command line).
+    /// Whether the bare word `flag` was given.
+    func contains(_ flag: String) -> Bool { words.contains(flag) }
+
     func value(of key: String) -> String? {
         let prefix = key + "="
         guard let word = words.last(where: { $0.hasPrefix(prefix) }) else { return nil }

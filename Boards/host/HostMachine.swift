@@ -4,7 +4,7 @@ import DeviceTree
 import Glibc
 import Runtime
 
-struct HostMachine: NetworkedMachine {
+struct HostMachine: StorageMachine {
     var console = HostConsole()
     let loop: EventLoop<HostClock>
     let deviceTree: DeviceTree? = nil
@@ -12,6 +12,7 @@ struct HostMachine: NetworkedMachine {
     let arguments: HostArguments
     private let waiter: HostWaiter
     private var networkTaken = false
+    private var diskTaken = false
 
     init(arguments: HostArguments) {
         let waiter = HostWaiter()
@@ -48,6 +49,29 @@ struct HostMachine: NetworkedMachine {
         }
         waiter.watch(interface.descriptor)
         return (interface, HostEntropy())
+    }
+
+    /// Opens the disk image named by `disk=PATH` (read-only with `disk-readonly`).
+    mutating func takeDisk() -> FileBlockDevice? {
+        guard !diskTaken else { return nil }
+        diskTaken = true
+        guard let path = arguments.value(of: "disk") else {
+            console.write(string: "host: no disk: give disk=PATH\n")
+            return nil
+        }
+        do {
+            let disk = try FileBlockDevice(path: path, readOnly: arguments.contains("disk-readonly"))
+            console.write(string: "disk: \(path), \(disk.sectorCount) sectors of 512 bytes\(disk.isReadOnly ? ", read-only" : "")\n")
+            return disk
+        } catch {
+            switch error {
+            case .open(let code), .size(let code):
+                console.write(string: "host: disk=\(path): \(String(cString: strerror(code)))\n")
+            case .empty:
+                console.write(string: "host: disk=\(path): smaller than one sector\n")
+            }
+            return nil
+        }
     }
 
     func exit(status: Int) -> Never {

@@ -1,4 +1,5 @@
 /// The qemu-virt machine an app sees: PL011 console, generic-timer event loop, the live device tree, and virtio networking on request.
+import ARMBoot
 import Capabilities
 import DeviceTree
 import Drivers
@@ -18,7 +19,7 @@ enum QemuVirtLimits {
     static func networkMemoryBudget(ramBytes: UInt64) -> Int { Int(truncatingIfNeeded: min(ramBytes, 1 << 31) / 8) }
 }
 
-struct QemuVirt: NetworkedMachine {
+struct QemuVirt: StorageMachine {
     var console: PL011
     let loop: EventLoop<GenericTimer>
     let deviceTree: DeviceTree?
@@ -29,6 +30,7 @@ struct QemuVirt: NetworkedMachine {
     let networkMemoryBudget: Int
     var interruptController: GICv2
     private var networkTaken = false
+    private var diskTaken = false
 
     init(console: PL011, loop: EventLoop<GenericTimer>, deviceTree: DeviceTree, interruptController: GICv2) {
         self.console = console
@@ -59,6 +61,8 @@ struct QemuVirt: NetworkedMachine {
             report("virtio-rng", found.transport, started: random != nil)
         }
         var entropy = QemuVirtEntropy(tree: tree, device: random)
+        // Hash tables made from now on get seeds from the device too.
+        seal_entropy_mix(entropy.next())
         console.write("entropy: ")
         if entropy.hasDevice {
             console.write("virtio-rng ")
@@ -97,6 +101,35 @@ struct QemuVirt: NetworkedMachine {
         console.write(decimal: network.headerLength)
         console.writeLine(network.separatesHeader ? " bytes in its own descriptor" : " bytes")
         return (network, entropy)
+    }
+
+    /// Starts the first virtio-blk device, its interrupt routed so that a request's wait ends
+    /// in `wfi` instead of spinning.
+    mutating func takeDisk() -> VirtioBlock? {
+        guard !diskTaken, let tree = deviceTree else { return nil }
+        diskTaken = true
+        guard let found = VirtioDevices(tree).block else {
+            console.writeLine("qemu-virt: no virtio-blk device")
+            return nil
+        }
+        var wired = false
+        if let interrupt = interruptNumber(found.node, index: 0) {
+            VirtioInterrupts.register(found.transport, interrupt: interrupt)
+            InterruptHandlers.register(interrupt, VirtioInterrupts.handler)
+            interruptController.enable(interrupt)
+            wired = true
+        }
+        let disk = VirtioBlock.start(transport: found.transport, clock: loop.clock, waitsForInterrupts: wired)
+        report("virtio-blk", found.transport, started: disk != nil)
+        guard let disk else { return nil }
+        console.write("virtio-blk: ")
+        console.write(decimal: disk.sectorCount)
+        console.write(" sectors of ")
+        console.write(decimal: disk.sectorSize)
+        console.write(" bytes")
+        if disk.isReadOnly { console.write(", read-only") }
+        console.writeLine(disk.hasFlush ? ", flush" : ", no flush (writethrough)")
+        return disk
     }
 
     /// `NAME: mmio 0x… version N (legacy|modern)`, or that it failed to start.

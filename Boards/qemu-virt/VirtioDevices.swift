@@ -1,4 +1,4 @@
-/// The virtio-mmio slots the device tree lists, probed once: the first network and the first entropy device.
+/// The virtio-mmio slots the device tree lists, probed once: the first network, entropy and block device.
 import DeviceTree
 import Drivers
 import Virtio
@@ -11,6 +11,7 @@ struct VirtioDevices {
 
     private(set) var network: Found? = nil
     private(set) var entropy: Found? = nil
+    private(set) var block: Found? = nil
 
     /// Probes every enabled `virtio,mmio` node; QEMU lists all 32 slots, most of them empty
     /// (device id 0), so an empty slot is not an error.
@@ -22,6 +23,7 @@ struct VirtioDevices {
             switch VirtioDeviceType(rawValue: transport.deviceIdentifier) {
             case .network where network == nil: network = Found(transport: transport, node: node)
             case .entropy where entropy == nil: entropy = Found(transport: transport, node: node)
+            case .block where block == nil: block = Found(transport: transport, node: node)
             default: continue
             }
         }

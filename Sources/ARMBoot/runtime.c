@@ -1,4 +1,4 @@
-/* The few C-library hooks newlib and the Embedded Swift runtime expect from the platform: heap growth, aligned allocation, console output, abort. */
+/* The few C-library hooks newlib and the Embedded Swift runtime expect from the platform: heap growth, aligned allocation, console output, abort, entropy for hash seeds. */
 #include <errno.h>
 #include <malloc.h>
 #include <stdint.h>
@@ -56,3 +56,50 @@ int putchar(int character) {
 }
 
 void abort(void) { seal_abort(); }
+
+/* getentropy: the Swift runtime seeds Hasher (Dictionary and Set) from it, so that keys chosen
+   by a remote peer cannot be made to collide. The pool is SplitMix64 over state the platform
+   mixes in at boot (seal_entropy_mix: the device tree's rng-seed, timer counts) and the board
+   again once its entropy device runs; every call also mixes in the call count. */
+static uint64_t entropy_state = 0x9E3779B97F4A7C15ull;
+static uint64_t entropy_calls;
+
+void seal_entropy_mix(uint64_t value) {
+    entropy_state = (entropy_state ^ value) * 0xBF58476D1CE4E5B9ull;
+    entropy_state ^= entropy_state >> 31;
+}
+
+static uint64_t entropy_next(void) {
+    entropy_state += 0x9E3779B97F4A7C15ull;
+    uint64_t mixed = entropy_state;
+    mixed = (mixed ^ (mixed >> 30)) * 0xBF58476D1CE4E5B9ull;
+    mixed = (mixed ^ (mixed >> 27)) * 0x94D049BB133111EBull;
+    return mixed ^ (mixed >> 31);
+}
+
+int getentropy(void *buffer, size_t length) {
+    if (length > 256) {
+        errno = EIO;
+        return -1;
+    }
+    seal_entropy_mix(++entropy_calls);
+    uint8_t *bytes = buffer;
+    uint64_t word = 0;
+    for (size_t index = 0; index < length; index++) {
+        if (index % 8 == 0) word = entropy_next();
+        bytes[index] = (uint8_t)(word >> (8 * (index % 8)));
+    }
+    return 0;
+}
+
+/* The Swift runtime's random numbers come through arc4random_buf; newlib's would pull in
+   signals (raise, _kill, _getpid) to report a getentropy failure that cannot happen here. */
+void arc4random_buf(void *buffer, size_t length) {
+    uint8_t *bytes = buffer;
+    while (length > 0) {
+        size_t count = length < 256 ? length : 256;
+        getentropy(bytes, count);
+        bytes += count;
+        length -= count;
+    }
+}

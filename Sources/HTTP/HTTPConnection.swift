@@ -41,8 +41,8 @@ public struct HTTPConnection: ~Copyable {
     /// The current request's content, collected as it arrives.
     let body: UnsafeMutableRawBufferPointer
     var bodyCount = 0
-    /// Whether the current request's content goes to the handler instead of `body`.
-    var streamsContent = false
+    /// Where the current request's content goes.
+    var contentHandling = HTTPContentHandling.collect
     /// Response bytes waiting for the transport: `output[outputStart..<outputEnd]`.
     let output: UnsafeMutableRawBufferPointer
     var outputStart = 0
@@ -109,7 +109,7 @@ public struct HTTPConnection: ~Copyable {
                 return offset
             case .head:
                 bodyCount = 0
-                streamsContent = false
+                contentHandling = .collect
                 if parser.hasContent {
                     guard prepareForContent(handler: &handler, now: now) else { return input.count }
                 }
@@ -119,9 +119,14 @@ public struct HTTPConnection: ~Copyable {
                     appendOutput("HTTP/1.1 100 Continue\r\n\r\n", now: now)
                 }
             case .body(let bytes):
-                if streamsContent {
+                switch contentHandling {
+                case .stream:
                     if bytes.count > 0 { handler.receiveContent(bytes, connection: identifier) }
                     continue
+                case .discard, .reject:
+                    continue
+                case .collect:
+                    break
                 }
                 // `body` holds maximumBodyLength bytes; the parser allows up to the streamed limit.
                 guard bytes.count <= body.count - bodyCount else {
@@ -144,9 +149,9 @@ public struct HTTPConnection: ~Copyable {
     mutating func prepareForContent<Handler: HTTPHandler>(handler: inout Handler, now: UInt64) -> Bool {
         guard var request = parser.request(body: UnsafeRawBufferPointer(start: nil, count: 0)) else { return true }
         request.connection = identifier
-        switch handler.contentHandling(for: request) {
-        case .stream:
-            streamsContent = true
+        contentHandling = handler.contentHandling(for: request)
+        switch contentHandling {
+        case .stream, .discard:
             return true
         case .collect:
             // A length announced beyond the buffer is refused before any content is read.
@@ -209,13 +214,15 @@ public struct HTTPConnection: ~Copyable {
     mutating func dispatch<Handler: HTTPHandler>(to handler: inout Handler, now: UInt64) {
         requestCount += 1
         let free = UnsafeMutableRawBufferPointer(rebasing: output[outputEnd...])
-        let content = streamsContent ? UnsafeRawBufferPointer(start: nil, count: 0)
-            : UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(body)[..<bodyCount])
+        var content = UnsafeRawBufferPointer(start: nil, count: 0)
+        if case .collect = contentHandling {
+            content = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(body)[..<bodyCount])
+        }
         guard var request = parser.request(body: content) else {
             return respond(to: .invalidRequestLine, now: now)
         }
         request.connection = identifier
-        streamsContent = false
+        contentHandling = .collect
         var writer = HTTPResponseWriter(buffer: free, method: request.method, version: request.version,
                                         keepAlive: request.keepAlive)
         handler.respond(to: request, with: &writer)

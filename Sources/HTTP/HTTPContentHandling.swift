@@ -9,6 +9,10 @@ public enum HTTPContentHandling: Sendable {
     /// `HTTPLimits.maximumStreamedBodyLength` bytes), so a request may be far larger than
     /// any buffer: an upload written to disk, an echo relayed back.
     case stream
+    /// Read the content (at most `maximumStreamedBodyLength` bytes) and drop it, then answer
+    /// through `respond(to:with:)` with an empty `body`: a refusal that keeps the connection
+    /// (a PUT to a read-only site gets its 405 without reading the upload into memory).
+    case discard
     /// Answer with this status at once, without reading the content, and close (RFC 9110
     /// §10.1.1: a server that refuses content need not read it; the connection cannot be
     /// reused because the unread content would be taken for the next request).

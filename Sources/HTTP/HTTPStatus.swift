@@ -45,6 +45,7 @@ public struct HTTPStatus: Equatable, Sendable {
     public static let expectationFailed = HTTPStatus(code: 417, reason: "Expectation Failed")
     public static let requestHeaderFieldsTooLarge = HTTPStatus(code: 431, reason: "Request Header Fields Too Large")
     // 5xx (RFC 9110 §15.6)
+    public static let insufficientStorage = HTTPStatus(code: 507, reason: "Insufficient Storage")
     public static let internalServerError = HTTPStatus(code: 500, reason: "Internal Server Error")
     public static let notImplemented = HTTPStatus(code: 501, reason: "Not Implemented")
     public static let serviceUnavailable = HTTPStatus(code: 503, reason: "Service Unavailable")

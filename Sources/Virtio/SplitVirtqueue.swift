@@ -68,19 +68,21 @@ public struct SplitVirtqueue<Barrier: MemoryBarrier> {
         isBroken = false
     }
 
-    /// Places a chain of one or two segments in the next available slot, remembering
+    /// Places a chain of one to three segments in the next available slot, remembering
     /// `token` for when the device returns it. The device does not see it before
     /// `publish()`. `token` is any value but 0xffff (the queue's mark for a free
-    /// descriptor). Returns false when too few descriptors are free, a segment is empty or
-    /// the token is 0xffff.
-    public mutating func offer(_ first: BufferSegment, _ second: BufferSegment? = nil, token: UInt16) -> Bool {
-        let needed = second == nil ? 1 : 2
-        guard freeCount >= needed, token != Self.free, first.length > 0, (second?.length ?? 1) > 0 else { return false }
+    /// descriptor). Returns false when too few descriptors are free, a segment is empty,
+    /// a third segment comes without a second, or the token is 0xffff.
+    public mutating func offer(_ first: BufferSegment, _ second: BufferSegment? = nil, _ third: BufferSegment? = nil,
+                               token: UInt16) -> Bool {
+        let needed = second == nil ? 1 : third == nil ? 2 : 3
+        guard freeCount >= needed, token != Self.free, first.length > 0, (second?.length ?? 1) > 0,
+              (third?.length ?? 1) > 0, second != nil || third == nil else { return false }
         let head = freeHead
         var index = head
         var writable: UInt32 = 0
         for position in 0..<needed {
-            let segment = position == 0 ? first : second!
+            let segment = position == 0 ? first : position == 1 ? second! : third!
             let isLast = position == needed - 1
             let next = links[Int(index)]
             var flags: UInt16 = isLast ? 0 : DescriptorFlags.next

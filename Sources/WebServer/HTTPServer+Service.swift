@@ -92,7 +92,8 @@ extension HTTPServer {
         var count = 0
         if slots[index].stream != nil {
             guard let produced = slots[index].stream!.produce(into: space) else {
-                // A head longer than the send buffer: answer nothing, close.
+                // A head longer than the send buffer, or content that could not be read:
+                // send no more, close.
                 slots[index].stream = nil
                 drainStandIn(index, now: now)
                 slots[index].connection.peerClosed()

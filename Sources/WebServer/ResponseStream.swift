@@ -13,12 +13,16 @@ struct ResponseStream<Body: HTTPBodySource> {
     let omitsContent: Bool
     let version: HTTPVersion
     let keepAlive: Bool
+    let acceptsRanges: Bool
+    let contentRange: HTTPContentRange?
     var headWritten = false
     /// Content bytes produced so far.
     var produced = 0
 
     init(status: HTTPStatus, contentType: StaticString?, length: Int, body: Body, omitsContent: Bool,
-         version: HTTPVersion, keepAlive: Bool) {
+         version: HTTPVersion, keepAlive: Bool, acceptsRanges: Bool = false, contentRange: HTTPContentRange? = nil) {
+        self.acceptsRanges = acceptsRanges
+        self.contentRange = contentRange
         self.status = status
         self.contentType = contentType
         self.length = length
@@ -33,7 +37,7 @@ struct ResponseStream<Body: HTTPBodySource> {
 
     /// Fills `buffer` with the next bytes of the response: the whole head first (nil when
     /// it does not fit, which the caller's 512-byte minimum rules out for sane content
-    /// types), then content.
+    /// types), then content; nil also when the body source fails.
     mutating func produce(into buffer: UnsafeMutableRawBufferPointer) -> Int? {
         var written = 0
         if !headWritten {
@@ -44,7 +48,8 @@ struct ResponseStream<Body: HTTPBodySource> {
         guard !omitsContent else { return written }
         let count = Swift.min(length - produced, buffer.count - written)
         if count > 0 {
-            body.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[written..<written + count]), at: produced)
+            guard body.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[written..<written + count]),
+                            at: produced) else { return nil }
             produced += count
             written += count
         }
@@ -69,6 +74,16 @@ struct ResponseStream<Body: HTTPBodySource> {
         if !status.forbidsContent {
             writer.append("Content-Length: ")
             writer.append(decimal: UInt64(length))
+            writer.append("\r\n")
+        }
+        if acceptsRanges { writer.append("Accept-Ranges: bytes\r\n") }
+        if let range = contentRange {
+            writer.append("Content-Range: bytes ")
+            writer.append(decimal: range.first)
+            writer.append("-")
+            writer.append(decimal: range.last)
+            writer.append("/")
+            writer.append(decimal: range.completeLength)
             writer.append("\r\n")
         }
         if !keepAlive {

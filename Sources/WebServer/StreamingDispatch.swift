@@ -44,6 +44,7 @@ struct StreamingDispatch<Handler: HTTPStreamingHandler>: HTTPHandler {
         guard !response.failed else { return }  // The connection sends its 500 instead.
         started = ResponseStream(status: streamed.status, contentType: streamed.contentType, length: length,
                                  body: streamed.body, omitsContent: request.method == .head,
-                                 version: request.version, keepAlive: response.keepAlive)
+                                 version: request.version, keepAlive: response.keepAlive,
+                                 acceptsRanges: streamed.acceptsRanges, contentRange: streamed.contentRange)
     }
 }

@@ -7,9 +7,11 @@ struct UploadHandler: HTTPHandler {
     var received: [UInt8] = []
     var ended: [Int] = []
     var refuse = false
+    var discard = false
 
     mutating func contentHandling(for request: HTTPRequest) -> HTTPContentHandling {
         if refuse { return .reject(.forbidden) }
+        if discard { return .discard }
         return request.pathEquals("/upload") ? .stream : .collect
     }
 
@@ -108,6 +110,20 @@ struct UploadHandler: HTTPHandler {
         let (chunked, _) = run([Array("POST /other HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n11\r\n".utf8)],
                                handler: &handler, limits: limits)
         #expect(chunked == errorResponse(413, "Content Too Large"))
+    }
+
+    @Test func discardedContentIsReadThenAnsweredOnTheSameConnection() {
+        var handler = UploadHandler()
+        handler.discard = true
+        let content = String(repeating: "z", count: 5000)
+        let request = "POST /other HTTP/1.1\r\nHost: a\r\nContent-Length: 5000\r\n\r\n" + content
+            + "POST /other HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\nok"
+        let (text, state) = run([Array(request.utf8)], handler: &handler, limits: limits)
+        #expect(handler.received.isEmpty)
+        // Both answered with an empty body echoed: the content never reached the handler.
+        #expect(text.split(separator: "\r\n").filter { $0 == "HTTP/1.1 200 OK" }.count == 2)
+        #expect(!text.contains("zzz"))
+        #expect(state == .open)
     }
 
     @Test func refusedBeforeAnyContentWithoutContinue() {

@@ -53,12 +53,13 @@ let clientAddress = IPv4Address(10, 0, 0, 2)
 
 /// Content of `GET /bytes/<n>`: byte i is i mod 251, generated as TCP makes room.
 struct PatternBody: HTTPBodySource {
-    mutating func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int) {
+    mutating func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int) -> Bool {
         var value = offset % 251
         for index in 0..<buffer.count {
             buffer[index] = UInt8(value)
             value = value == 250 ? 0 : value + 1
         }
+        return true
     }
 }
 

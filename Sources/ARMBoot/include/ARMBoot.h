@@ -37,6 +37,8 @@ SEAL_LINKER_ADDRESS(seal_page_table_end, __page_table_end)
 
 /* The heap limit _sbrk enforces; the platform raises it once the memory size is known. */
 extern uintptr_t seal_heap_limit;
+/* Mixes a value into the pool behind getentropy (runtime.c), which seeds Swift's Hasher. */
+void seal_entropy_mix(uint64_t value);
 
 /* PSCI call through SMC or HVC (PSCI 1.1 §5.2, SMC Calling Convention). */
 uint32_t seal_psci_smc(uint32_t function, uint32_t argument1, uint32_t argument2, uint32_t argument3);
