@@ -17,7 +17,7 @@ LIBGCC_DIR = $(dir $(shell arm-none-eabi-gcc $(MULTILIB_FLAGS) -print-libgcc-fil
 ELF := $(BUILD)/$(BOARD)/$(APP).elf
 BIN := $(BUILD)/$(BOARD)/$(APP).bin
 
-.PHONY: help dependencies image run debug test test-host test-qemu test-host-network test-dtdump test-fuzz bench fuzz-dt fuzz-net fuzz-http fuzz-% clean
+.PHONY: help dependencies image run debug disk test test-host test-qemu test-host-network test-dtdump test-storage test-fuzz bench fuzz-dt fuzz-net fuzz-http fuzz-storage fuzz-% clean
 
 help:
 	@echo "make run                      build APP (default $(APP)) for BOARD (default $(BOARD)) and boot it in QEMU"
@@ -25,7 +25,10 @@ help:
 	@echo "make image BOARD=… APP=…      build build/<board>/<app>.{elf,bin}"
 	@echo "make debug BOARD=… APP=…      boot halted under QEMU's gdbstub and attach gdb-multiarch"
 	@echo "make bench                    Seal against a Debian Linux guest: size, boot, requests/s, MB/s, memory, idle CPU"
+	@echo "make disk DIR=folder [DISK=…]  a partitioned FAT disk image of a folder (default build/disk.img)"
+	@echo "make run APP=site DISK=…      serve a disk image's files (add ARGS=rw to take PUT and DELETE)"
 	@echo "make fuzz-dt SECONDS=60       run the device-tree fuzzer for a bounded time"
+	@echo "make fuzz-storage SECONDS=60  run the FAT, partition-table and key-value fuzzers"
 
 $(DEPENDENCIES_STAMP): toolchain/install-dependencies.sh
 	@mkdir -p $(BUILD)
@@ -53,6 +56,10 @@ endif
 run: image
 	toolchain/run.sh $(BOARD) $(APP)
 
+disk: $(DEPENDENCIES_STAMP)
+	@test -n "$(DIR)" || { echo "make disk DIR=folder [DISK=build/disk.img]"; exit 1; }
+	toolchain/make-disk.sh "$(DIR)" "$(or $(DISK),build/disk.img)"
+
 debug: image
 	toolchain/debug.sh $(BOARD) $(APP)
 
@@ -69,6 +76,9 @@ test-dtdump:
 test-qemu:
 	Tests/qemu/run-all.sh
 
+test-storage:
+	Tests/storage/test-fat-interop.sh
+
 test-host-network:
 	Tests/host/run-all.sh
 
@@ -82,6 +92,8 @@ bench: $(DEPENDENCIES_STAMP)
 fuzz-dt: fuzz-DeviceTree
 fuzz-net: fuzz-Network
 fuzz-http: fuzz-HTTP
+fuzz-storage: $(DEPENDENCIES_STAMP)
+	toolchain/fuzz.sh FAT $(SECONDS) && toolchain/fuzz.sh Partitions $(SECONDS) && toolchain/fuzz.sh KV $(SECONDS)
 fuzz-%: $(DEPENDENCIES_STAMP)
 	toolchain/fuzz.sh $* $(SECONDS)
 

@@ -46,7 +46,7 @@ if let board = Context.environment["SEAL_BOARD"], let app = Context.environment[
         + (storageApps.contains(app) ? ["Storage", "FAT", "KV"] : [])
     if board == "host" {
         targets += [
-            .target(name: "App", dependencies: portable, path: "Apps/\(app)", exclude: ["site"].filter { _ in app == "www" }),
+            .target(name: "App", dependencies: portable, path: "Apps/\(app)", exclude: app == "www" ? ["site"] : []),
             .executableTarget(name: "Image", dependencies: portable + ["App"], path: "Boards/host"),
         ]
     } else {
@@ -54,7 +54,7 @@ if let board = Context.environment["SEAL_BOARD"], let app = Context.environment[
             .target(name: "ARMBoot", path: "Sources/ARMBoot"),
             .target(name: "Platform", dependencies: ["ARMBoot", "Capabilities", "DeviceTree"]),
             .target(name: "Drivers", dependencies: ["Platform", "Capabilities", "DeviceTree", "Virtio"]),
-            .target(name: "App", dependencies: portable, path: "Apps/\(app)", exclude: ["site"].filter { _ in app == "www" }),
+            .target(name: "App", dependencies: portable, path: "Apps/\(app)", exclude: app == "www" ? ["site"] : []),
             .executableTarget(name: "Image", dependencies: portable + ["ARMBoot", "Platform", "Drivers", "Virtio", "App"],
                               path: "Boards/\(board)"),
         ]

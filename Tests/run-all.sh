@@ -49,8 +49,10 @@ suite() { # suite NAME COMMAND...: runs it, echoes its log, adds its counts
 }
 
 suite swift-test swift test
+suite embedded Tests/scripts/test-embedded.sh
 suite dtdump Tests/scripts/test-dtdump.sh
 suite qemu Tests/qemu/run-all.sh
+suite storage Tests/storage/test-fat-interop.sh
 suite host Tests/host/run-all.sh
 suite fuzz make --no-print-directory test-fuzz
 echo "$total_passed passed, $total_failed failed"

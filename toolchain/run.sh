@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# `make run`: boots BOARD/APP interactively (Ctrl-a x leaves QEMU). Extra QEMU arguments: QEMU_ARGS.
+# `make run`: boots BOARD/APP interactively (Ctrl-a x leaves QEMU). Extra QEMU arguments: QEMU_ARGS;
+# the kernel command line: APPEND (e.g. APPEND=rw for site); a disk image for the storage apps:
+# DISK (virtio-blk, cache=writethrough).
 # On qemu-virt the guest gets virtio-net on QEMU user networking (DHCP from QEMU) with the host's
 # 127.0.0.1:8080 forwarded to the guest's port 80, and virtio-rng; apps without networking
 # (hello) simply leave the devices alone.
@@ -11,10 +13,15 @@ if [ "$board" = qemu-virt ]; then
   network=(-netdev "user,id=net0,hostfwd=tcp:127.0.0.1:8080-:80" -device virtio-net-device,netdev=net0
            -device virtio-rng-device)
   # Only apps that take the network device listen; say where to point a browser.
-  if grep -qs takeNetwork "$root/Apps/$app"/*.swift; then
+  if grep -qsE 'startNetworking|takeNetwork' "$root/Apps/$app"/*.swift; then
     echo "network: QEMU user networking, 127.0.0.1:8080 on this machine forwards to port 80 of the guest"
     echo "open http://127.0.0.1:8080/"
   fi
+fi
+if [ -n "${DISK:-}" ]; then
+  [ -f "$DISK" ] || { echo "run: DISK=$DISK does not exist (make disk DIR=folder makes one)"; exit 1; }
+  network+=(-drive "file=$DISK,if=none,format=raw,id=disk0,cache=writethrough" -device virtio-blk-device,drive=disk0)
+  echo "disk: $DISK on virtio-blk"
 fi
 echo "booting build/$board/$app.bin in QEMU (Ctrl-a x to quit)"
 INTERACTIVE=1 exec "$root/toolchain/boot.sh" "$board" "$root/build/$board/$app.bin" "${APPEND:-}" -- \

@@ -8,23 +8,30 @@ struct BatchChange {
 
 /// Builds a batch payload and remembers where in it each put's value lands.
 struct BatchEncoder {
+    /// One entry as written: a put's value is known by its offset in the payload until the
+    /// record's place in the region is known.
+    private enum Entry {
+        case put(key: [UInt8], payloadOffset: Int, length: UInt32)
+        case delete(key: [UInt8])
+        case link(key: [UInt8], location: ValueLocation)
+    }
+
     private(set) var payload: [UInt8] = [0, 0, 0, 0]
     private(set) var count: UInt32 = 0
-    /// Per entry: the key, and the value's offset in the payload and length (nil for a delete).
-    private(set) var entries: [(key: [UInt8], valueOffset: Int, valueLength: UInt32, isDelete: Bool)] = []
+    private var entries: [Entry] = []
 
     init() {}
 
     mutating func put(_ key: [UInt8], _ value: [UInt8]) {
         begin(.put, key)
         payload.appendLittleEndian(UInt32(value.count))
-        entries.append((key, payload.count, UInt32(value.count), false))
+        entries.append(.put(key: key, payloadOffset: payload.count, length: UInt32(value.count)))
         payload += value
     }
 
     mutating func delete(_ key: [UInt8]) {
         begin(.delete, key)
-        entries.append((key, 0, 0, true))
+        entries.append(.delete(key: key))
     }
 
     /// A put whose value is already in the region at `location` (compaction).
@@ -32,11 +39,8 @@ struct BatchEncoder {
         begin(.link, key)
         payload.appendLittleEndian(location.length)
         payload.appendLittleEndian(location.offset)
-        entries.append((key, -1, location.length, false))
-        linkTargets.append(location)
+        entries.append(.link(key: key, location: location))
     }
-
-    private var linkTargets: [ValueLocation] = []
 
     private mutating func begin(_ operation: BatchOperation, _ key: [UInt8]) {
         count += 1
@@ -48,18 +52,17 @@ struct BatchEncoder {
 
     /// The changes this batch makes once its payload is placed at region offset `payloadStart`.
     func changes(payloadStart: UInt64) -> [BatchChange] {
-        var links = 0
         var result: [BatchChange] = []
         result.reserveCapacity(entries.count)
         for entry in entries {
-            if entry.isDelete {
-                result.append(BatchChange(key: entry.key, value: nil))
-            } else if entry.valueOffset < 0 {
-                result.append(BatchChange(key: entry.key, value: linkTargets[links]))
-                links += 1
-            } else {
-                let location = ValueLocation(offset: payloadStart + UInt64(entry.valueOffset), length: entry.valueLength)
-                result.append(BatchChange(key: entry.key, value: location))
+            switch entry {
+            case .put(let key, let payloadOffset, let length):
+                let location = ValueLocation(offset: payloadStart + UInt64(payloadOffset), length: length)
+                result.append(BatchChange(key: key, value: location))
+            case .delete(let key):
+                result.append(BatchChange(key: key, value: nil))
+            case .link(let key, let location):
+                result.append(BatchChange(key: key, value: location))
             }
         }
         return result

@@ -29,3 +29,16 @@ extension BlockDevice {
         if let failure { throw failure }
     }
 }
+
+extension BlockDevice {
+    /// Flushes the device's write cache. A device that answers `unsupported` has no volatile
+    /// cache (virtio-blk without VIRTIO_BLK_F_FLUSH is write-through, virtio 1.2 5.2.6.2): its
+    /// completed writes are already durable.
+    func flushIfCached() throws(BlockError) {
+        do throws(BlockError) {
+            try flush()
+        } catch {
+            if error != .unsupported { throw error }
+        }
+    }
+}

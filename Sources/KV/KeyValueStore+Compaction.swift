@@ -41,7 +41,7 @@ extension KeyValueStore {
         try copy(state.current, into: &compaction)
         do throws(BlockError) {
             try compaction.writer.writeTail(to: device)
-            try device.flush()
+            try device.flushIfCached()
         } catch {
             hasFailed = true
             throw .device(error)

@@ -30,7 +30,7 @@ extension KeyValueStore {
                 try device.write(sector: sector, from: zero, range: 0..<size)
             }
             try device.write(sector: superblock.slot, from: superblock.encoded(sectorSize: size), range: 0..<size)
-            try device.flush()
+            try device.flushIfCached()
         } catch {
             throw .device(error)
         }

@@ -46,7 +46,7 @@ extension KeyValueStore {
         try checkWritable()
         do throws(BlockError) {
             try appender.writeTail(to: device)
-            try device.flush()
+            try device.flushIfCached()
         } catch {
             hasFailed = true
             throw .device(error)
@@ -91,7 +91,7 @@ extension KeyValueStore {
     func writeSuperblock(_ next: Superblock) throws(KeyValueError) {
         do throws(BlockError) {
             try device.write(sector: next.slot, from: next.encoded(sectorSize: sectorSize), range: 0..<sectorSize)
-            try device.flush()
+            try device.flushIfCached()
         } catch {
             hasFailed = true
             throw .device(error)

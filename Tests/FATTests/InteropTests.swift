@@ -89,7 +89,7 @@ import Storage
                 created += 1
             }
         } catch {
-            #expect(error as? FATError == .directoryFull)
+            #expect(error == .directoryFull)
         }
         #expect(created == 224)   // the 1.44 MB floppy's root holds 224 entries
         #expect(throws: FATError.directoryFull) { try fs.makeDirectory(bytes("/Sub")) }

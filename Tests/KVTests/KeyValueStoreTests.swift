@@ -102,7 +102,7 @@ import Storage
     }
 
     @Test func worksOnLargeSectors() throws {
-        let store = try makeStore(sectors: 12, sectorSize: 4096)
+        let store = try makeStore(sectors: 40, sectorSize: 4096)
         var model: [[UInt8]: [UInt8]] = [:]
         for round in 0..<400 {
             let key = bytes("k\(round % 13)")
@@ -137,6 +137,17 @@ import Storage
         #expect(disk.flushes == flushes + 1)
     }
 
+    /// A device without a write cache answers flush with `unsupported`; its writes are durable.
+    @Test func deviceWithoutFlushWorks() throws {
+        let disk = WriteThroughDevice(sectorCount: 64)
+        try KeyValueStore.format(disk)
+        let store = try KeyValueStore.open(disk)
+        try store.put(bytes("k"), bytes("v"))
+        try store.sync()
+        try store.compact()
+        #expect(try KeyValueStore.open(disk).get(bytes("k")) == bytes("v"))
+    }
+
     @Test func readOnlyDeviceOpensForReading() throws {
         let store = try makeStore()
         try store.put(bytes("k"), bytes("v"))
@@ -147,4 +158,20 @@ import Storage
         #expect(try reader.get(bytes("k")) == bytes("v"))
         #expect(throws: KeyValueError.readOnly) { try reader.put(bytes("k"), bytes("w")) }
     }
+}
+
+/// A RAM disk whose flush is `unsupported`, like virtio-blk without VIRTIO_BLK_F_FLUSH.
+final class WriteThroughDevice: BlockDevice {
+    let inner: MemoryBlockDevice
+    init(sectorCount: UInt64) { inner = MemoryBlockDevice(sectorCount: sectorCount) }
+    var sectorSize: Int { inner.sectorSize }
+    var sectorCount: UInt64 { inner.sectorCount }
+    var isReadOnly: Bool { false }
+    func read(sector: UInt64, into buffer: UnsafeMutableRawBufferPointer) throws(BlockError) {
+        try inner.read(sector: sector, into: buffer)
+    }
+    func write(sector: UInt64, from buffer: UnsafeRawBufferPointer) throws(BlockError) {
+        try inner.write(sector: sector, from: buffer)
+    }
+    func flush() throws(BlockError) { throw .unsupported }
 }

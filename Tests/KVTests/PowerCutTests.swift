@@ -13,6 +13,7 @@ enum WorkloadStep {
     case sync
     case snapshot(String)
     case deleteSnapshot(String)
+    case compact
 }
 
 /// The scripted workload: 130 steps over 12 keys on a 48-sector disk (two 11.5 KB regions),
@@ -44,6 +45,50 @@ func makeWorkload() -> [WorkloadStep] {
     return steps
 }
 
+/// A random workload from `seed`: 120 steps over 10 keys, at most two live snapshots, values
+/// up to 300 bytes and now and then 1200, explicit compactions; sized for an 80-sector disk.
+func makeRandomWorkload(seed: UInt64) -> [WorkloadStep] {
+    var state = seed &* 0x9E37_79B9_7F4A_7C15 | 1
+    func next(_ bound: Int) -> Int {
+        state ^= state << 13
+        state ^= state >> 7
+        state ^= state << 17
+        return Int(state % UInt64(bound))
+    }
+    var steps: [WorkloadStep] = []
+    var live: [String] = []
+    var created = 0
+    for index in 0..<120 {
+        let key = "key\(next(10))"
+        let roll = next(100)
+        if roll < 45 {
+            steps.append(.put(key, pattern(next(10) == 0 ? 1200 : next(301), seed: index)))
+        } else if roll < 57 {
+            steps.append(.delete(key))
+        } else if roll < 69 {
+            var batch = KeyValueBatch()
+            for _ in 0..<(1 + next(4)) {
+                if next(3) == 0 { batch.delete(Array("key\(next(10))".utf8)) }
+                else { batch.put(Array("key\(next(10))".utf8), pattern(next(200), seed: index)) }
+            }
+            steps.append(.batch(batch))
+        } else if roll < 82 {
+            steps.append(.sync)
+        } else if roll < 87 && live.count < 2 {
+            created += 1
+            live.append("snap\(created)")
+            steps.append(.snapshot("snap\(created)"))
+        } else if roll < 91, !live.isEmpty {
+            steps.append(.deleteSnapshot(live.removeFirst()))
+        } else if roll < 94 {
+            steps.append(.compact)
+        } else {
+            steps.append(.put(key, []))
+        }
+    }
+    return steps
+}
+
 /// Applies a step to the model.
 func apply(_ step: WorkloadStep, to model: inout StoreDump) {
     switch step {
@@ -56,7 +101,7 @@ func apply(_ step: WorkloadStep, to model: inout StoreDump) {
             case .delete(let key): model.current[key] = nil
             }
         }
-    case .sync: break
+    case .sync, .compact: break
     case .snapshot(let name): model.snapshots[Array(name.utf8)] = model.current
     case .deleteSnapshot(let name): model.snapshots[Array(name.utf8)] = nil
     }
@@ -71,6 +116,7 @@ func run<Device: BlockDevice>(_ step: WorkloadStep, on store: KeyValueStore<Devi
     case .sync: try store.sync()
     case .snapshot(let name): try store.snapshot(Array(name.utf8))
     case .deleteSnapshot(let name): try store.deleteSnapshot(Array(name.utf8))
+    case .compact: try store.compact()
     }
 }
 
@@ -84,12 +130,12 @@ struct RecordedRun {
     var writesAfter: [Int]
     var compactions: Int
 
-    init() throws {
-        device = PowerCutDevice(sectorCount: 48)
+    init(steps workload: [WorkloadStep] = makeWorkload(), sectors: UInt64 = 48) throws {
+        device = PowerCutDevice(sectorCount: sectors)
         try KeyValueStore.format(device)
         let store = try KeyValueStore.open(device)
         device.startRecording()
-        steps = makeWorkload()
+        steps = workload
         var model = StoreDump()
         models = [model]
         writesBefore = []
@@ -150,6 +196,15 @@ struct RecordedRun {
         let run = try RecordedRun()
         for cut in 0...run.device.writeCount {
             for seed: UInt64 in 0..<4 { try check(run, cut: cut, unflushed: .randomSubset, seed: seed) }
+        }
+    }
+
+    @Test(arguments: [1, 2, 3, 4] as [UInt64])
+    func randomWorkloadEveryWrite(seed: UInt64) throws {
+        let run = try RecordedRun(steps: makeRandomWorkload(seed: seed), sectors: 80)
+        for cut in 0...run.device.writeCount {
+            try check(run, cut: cut, unflushed: .dropped)
+            try check(run, cut: cut, unflushed: .randomSubset, seed: seed)
         }
     }
 

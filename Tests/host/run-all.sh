@@ -6,5 +6,5 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
 source Tests/qemu/lib.sh
 mkdir -p build
-build_images host echo get www || exit 1
+build_images host echo get www site kv || exit 1
 run_scripts host Tests/host/test-*.sh

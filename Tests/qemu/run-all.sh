@@ -5,5 +5,5 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
 source Tests/qemu/lib.sh
 mkdir -p build
-build_images qemu-virt hello fault echo get www || exit 1
+build_images qemu-virt hello fault echo get www site kv || exit 1
 run_scripts qemu Tests/qemu/test-*.sh

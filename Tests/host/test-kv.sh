@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# The host board's `kv` on a blank disk-image file, against Python's HTTP client over TAP in a
+# namespace this test creates: the first start formats it, the API checks pass
+# (Tests/qemu/kv-client.py api), and after a restart the synced keys are all there.
+set -u
+root=$(cd "$(dirname "$0")/../.." && pwd)
+source "$root/Tests/qemu/lib.sh"
+python=/usr/bin/python3
+namespace=sealkv$$
+linux_address=10.0.10.1
+seal_address=10.0.10.2
+image=$root/build/host/kv
+work=$(mktemp -d)
+source "$root/Tests/host/lib.sh"
+trap host_cleanup EXIT
+trap 'exit 130' INT TERM
+
+[ "$(id -u)" = 0 ] || { echo "test-kv: needs root"; echo "0 passed, 1 failed"; exit 1; }
+make -C "$root" --no-print-directory image BOARD=host APP=kv > "$work/build.log" 2>&1 \
+  || { cat "$work/build.log"; echo "0 passed, 1 failed"; exit 1; }
+truncate -s 16M "$work/disk.img"
+make_namespace
+start_relay "$linux_address"
+
+run_kv() { # run_kv LOG: starts kv on the disk and waits for it to listen
+  start "$1" "$image" tap=tap-seal ip=$seal_address/24 disk=$work/disk.img
+  kv_pid=$last_pid
+  wait_for_line "$1" '^listening on port 80$' 10
+  wait_for_line "$1" "^ip: $seal_address/24\$" 10
+  sed 's/^/    | /' "$1"
+}
+
+run_kv "$work/first.log"
+check "first start formats the blank disk" grep -q '^kv: formatted a new store: 0 keys' "$work/first.log"
+timeout 120 ip netns exec "$namespace" "$python" "$root/Tests/qemu/kv-client.py" api "http://$seal_address" > "$work/api.txt" 2>&1
+sed 's/^/    /' "$work/api.txt"
+check "API checks ($(grep -c '^ok' "$work/api.txt") ok, $(grep -c '^not ok' "$work/api.txt") not ok)" \
+  bash -c "! grep -q '^not ok' '$work/api.txt' && grep -q '^ok' '$work/api.txt'"
+stop "$kv_pid"
+
+run_kv "$work/second.log"
+check "a restart opens the store with its keys and snapshot (5 keys, 1 snapshot)" \
+  grep -q '^kv: opened a store: 5 keys, 1 snapshots' "$work/second.log"
+code=$(ip netns exec "$namespace" curl -s -o "$work/value" -w '%{http_code}' --max-time 10 "http://$seal_address/snapshot/before/user/bob")
+check "the snapshot survived the restart ($code)" bash -c "[ '$code' = 200 ] && [ \"\$(cat '$work/value')\" = user/bob ]"
+stop "$kv_pid"
+check "no panic in kv's output" bash -c "! grep -q '^panic' '$work/first.log' '$work/second.log'"
+finish
