@@ -26,6 +26,7 @@ help:
 	@echo "make debug BOARD=… APP=…      boot halted under QEMU's gdbstub and attach gdb-multiarch"
 	@echo "make bench                    Seal against a Debian Linux guest: size, boot, requests/s, MB/s, memory, idle CPU"
 	@echo "make disk DIR=folder [DISK=…]  a partitioned FAT disk image of a folder (default build/disk.img)"
+	@echo "make sdcard BOARD=cubieboard APP=…  a flashable SD card image build/<board>/<app>-sd.img (SITE=folder, BOOTARGS=…)"
 	@echo "make run APP=site DISK=…      serve a disk image's files (add ARGS=rw to take PUT and DELETE)"
 	@echo "make fuzz-dt SECONDS=60       run the device-tree fuzzer for a bounded time"
 	@echo "make fuzz-storage SECONDS=60  run the FAT, partition-table and key-value fuzzers"
@@ -59,6 +60,11 @@ run: image
 disk: $(DEPENDENCIES_STAMP)
 	@test -n "$(DIR)" || { echo "make disk DIR=folder [DISK=build/disk.img]"; exit 1; }
 	toolchain/make-disk.sh "$(DIR)" "$(or $(DISK),build/disk.img)"
+
+.PHONY: sdcard
+# U-Boot at 8 KiB, a FAT boot partition (zImage, DTB, boot.scr), a FAT data partition for site and kv.
+sdcard: image
+	BOOTARGS="$(BOOTARGS)" SITE="$(SITE)" toolchain/make-sdcard.sh $(BOARD) $(APP)
 
 debug: image
 	toolchain/debug.sh $(BOARD) $(APP)

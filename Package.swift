@@ -41,7 +41,7 @@ var targets: [Target] = [
 // target-only modules, the chosen app as module `App` and the board's glue as executable `Image`.
 if let board = Context.environment["SEAL_BOARD"], let app = Context.environment["SEAL_APP"] {
     // Every app gets the network libraries; the storage ones only the apps that use a disk.
-    let storageApps: Set<String> = ["site", "kv"]
+    let storageApps: Set<String> = ["site", "kv", "diskbench"]
     let portable: [Target.Dependency] = ["Capabilities", "DeviceTree", "Runtime", "Network", "HTTP", "Digest", "WebServer"]
         + (storageApps.contains(app) ? ["Storage", "FAT", "KV"] : [])
     if board == "host" {

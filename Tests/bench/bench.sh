@@ -60,7 +60,13 @@ else
   log "could not assemble the Linux guest"
 fi
 
-# 3. TCP echo on the host board vs socat
+# 3. Storage on virtio-blk: Seal's diskbench (FAT, KV) vs Linux's dd
+if build qemu-virt diskbench; then
+  cp build/qemu-virt/diskbench.bin build/bench/diskbench.bin
+  collect "" "$bench/disk.sh" build/bench/diskbench.bin "${r[linux_guest_kernel]:-}" "${r[linux_guest_initrd_disk]:-}"
+fi
+
+# 4. TCP echo on the host board vs socat
 # build/host/echo may be running in another test ("Text file busy" for make's cp): then the binary
 # swift just linked is used. The bench runs its own copy, so it never holds build/host/echo busy.
 rm -f build/bench/host-echo
@@ -121,6 +127,9 @@ line "www: smallest -m (MiB) still serving /" "$seal_memory" "$linux_memory" "8"
 line "www:   first -m tried that did not serve" "$(v seal_first_failed_memory)" "$(v linux_first_failed_memory)" "" ""
 line "www: host CPU of the idle guest (% of a core, 10 s)" "$(v seal_idle_cpu)" "$(v linux_idle_cpu)" "<= 1" \
   "$(verdict 'a <= 1' "$(v seal_idle_cpu)" 0)"
+line "disk: 64 MiB sequential write + sync (MB/s)" "$(v seal_fat_write_mbps) FAT" "$(v linux_dd_write_mbps) dd" "" ""
+line "disk: 64 MiB sequential read (MB/s)" "$(v seal_fat_read_mbps) FAT" "$(v linux_dd_read_mbps) dd" "" ""
+line "disk: KV puts/s, 100-byte values, sync every 100" "$(v seal_kv_puts_per_second)" "" "" ""
 line "host: TCP echo, 20 MiB (MB/s)" "$(v seal_echo_mbps)" "$(v socat_echo_mbps) (loopback)" "" ""
 echo
 echo "Seal: build/qemu-virt/{hello,www}.bin, build/host/echo (run from copies under build/bench/); www booted with -append \"$seal_append\"."
@@ -129,6 +138,9 @@ echo "  ($(v linux_initrd_bytes) bytes, gzip; holds bytes20, the 20 MiB file) wi
 echo "  its -m search boots the same initramfs without bytes20, which would otherwise take 20 MiB of RAM."
 echo "Same QEMU line for both: qemu-system-arm -M virt -cpu cortex-a15 -m $MEMORY -kernel … [-initrd …] -append …"
 echo "  -netdev user,hostfwd=tcp:127.0.0.1:PORT-:80 -device virtio-net-device; boot times: Seal $(v seal_boots), Linux $(v linux_boots) ms."
+echo "Disk: a 192 MiB raw image on virtio-blk (cache=writethrough), -m 256; Seal's diskbench writes and reads"
+echo "  /bench.bin through FAT32 on partition 1 and puts into KV on partition 2; Linux runs busybox dd on"
+echo "  /dev/vda1 (bs=64k, conv=fsync; caches dropped before the read)."
 echo "TCP echo: Seal through Tests/host/impair.py (tap-linux <-> tap-seal, no impairment); socat PIPE on"
 echo "  10.0.7.1 in the same namespace — Linux talking to its own address, i.e. loopback, no tap or relay."
 echo "bench took $(( $(date +%s) - started )) s"

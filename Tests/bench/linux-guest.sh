@@ -8,6 +8,7 @@
 #   Tests/bench/linux-guest.sh OUT_DIR
 # Prints: kernel=<zImage> initrd=<OUT_DIR/initramfs.cpio.gz>
 #         initrd_site=<OUT_DIR/initramfs-site.cpio.gz> (the same without bytes20, for the -m search)
+#         initrd_disk=<OUT_DIR/initramfs-disk.cpio.gz> (virtio-blk and dd of 64 MiB, for disk.sh)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
@@ -47,6 +48,12 @@ add_module() {
 config=$(ls "$kernel_dir"/boot/config-* | head -n 1)
 grep -q '^CONFIG_VIRTIO_MMIO=m' "$config" && add_module virtio_mmio
 grep -q '^CONFIG_VIRTIO_NET=m' "$config" && add_module virtio_net
+network_modules=("${ordered[@]}")
+ordered=()
+grep -q '^CONFIG_VIRTIO_MMIO=m' "$config" && add_module virtio_mmio
+grep -q '^CONFIG_VIRTIO_BLK=m' "$config" && add_module virtio_blk
+disk_modules=("${ordered[@]}")
+ordered=("${network_modules[@]}")
 
 build_tree() { # build_tree DIR WITH_BYTES20
   local tree=$1 with_bytes=$2
@@ -90,8 +97,41 @@ build_tree "$out/tree" 1
 pack "$out/tree" "$out/initramfs.cpio.gz"
 build_tree "$out/tree-site" 0
 pack "$out/tree-site" "$out/initramfs-site.cpio.gz"
-rm -rf "$out/tree" "$out/tree-site"
+# The disk guest: dd of 64 MiB to and from the first partition of a virtio-blk disk, the same
+# sizes diskbench moves through FAT, then power off.
+rm -rf "$out/tree-disk"
+mkdir -p "$out/tree-disk"/{bin,proc,sys,dev,lib/modules}
+cp "$busybox_dir/bin/busybox" "$out/tree-disk/bin/busybox"
+disk_insmods=""
+for file in "${disk_modules[@]}"; do
+  cp "$file" "$out/tree-disk/lib/modules/"
+  disk_insmods+="insmod /lib/modules/$(basename "$file")"$'\n'
+done
+cat > "$out/tree-disk/init" << INIT
+#!/bin/busybox sh
+/bin/busybox mount -t proc proc /proc
+/bin/busybox mount -t sysfs sysfs /sys
+/bin/busybox mount -t devtmpfs devtmpfs /dev
+/bin/busybox --install -s
+${disk_insmods}i=0
+while [ ! -e /dev/vda1 ] && [ \$i -lt 500 ]; do sleep 0.01; i=\$((i + 1)); done
+# busybox dd prints no rate: time each run with /proc/uptime (10 ms resolution).
+centiseconds() { read -r up rest < /proc/uptime; echo \$(( \${up%.*} * 100 + 1\${up#*.} - 100 )); }
+start=\$(centiseconds)
+dd if=/dev/zero of=/dev/vda1 bs=65536 count=1024 conv=fsync 2> /dev/null
+echo "linux-disk: write 67108864 bytes in \$(( \$(centiseconds) - start )) cs"
+echo 3 > /proc/sys/vm/drop_caches
+start=\$(centiseconds)
+dd if=/dev/vda1 of=/dev/null bs=65536 count=1024 2> /dev/null
+echo "linux-disk: read 67108864 bytes in \$(( \$(centiseconds) - start )) cs"
+echo "linux-disk: done"
+poweroff -f
+INIT
+chmod +x "$out/tree-disk/init"
+pack "$out/tree-disk" "$out/initramfs-disk.cpio.gz"
+rm -rf "$out/tree" "$out/tree-site" "$out/tree-disk"
 echo "kernel=$zimage"
 echo "initrd=$out/initramfs.cpio.gz"
 echo "initrd_site=$out/initramfs-site.cpio.gz"
+echo "initrd_disk=$out/initramfs-disk.cpio.gz"
 echo "kernel_package=$kernel_package"
