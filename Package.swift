@@ -10,7 +10,7 @@ var targets: [Target] = [
     .target(name: "Network", dependencies: ["Capabilities", "Digest", "Runtime"]),
     .target(name: "Digest"),
     .target(name: "HTTP"),
-    .target(name: "WebServer", dependencies: ["Capabilities", "Network", "HTTP"]),
+    .target(name: "WebServer", dependencies: ["Capabilities", "Network", "HTTP", "Runtime"]),
     .target(name: "Runtime", dependencies: ["Capabilities", "DeviceTree"]),
     .target(name: "Virtio", dependencies: ["Capabilities"]),
     .target(name: "Storage", dependencies: ["Capabilities", "Digest"]),
@@ -19,7 +19,10 @@ var targets: [Target] = [
 
     // Host tools.
     .executableTarget(name: "dtdump", dependencies: ["DeviceTree"]),
-    .executableTarget(name: "sealfat", dependencies: ["FAT", "Storage", "Capabilities"]),
+    .executableTarget(name: "sealfat", dependencies: ["FAT", "Storage", "Capabilities", "HostDisk"]),
+
+    // Host-only libraries (Linux system calls).
+    .target(name: "HostDisk", dependencies: ["Capabilities"]),
 
     // libfdt, the reference the device-tree parser is checked against (tests only).
     .systemLibrary(name: "LibFDT", path: "Sources/LibFDT"),
@@ -47,7 +50,7 @@ if let board = Context.environment["SEAL_BOARD"], let app = Context.environment[
     if board == "host" {
         targets += [
             .target(name: "App", dependencies: portable, path: "Apps/\(app)", exclude: app == "www" ? ["site"] : []),
-            .executableTarget(name: "Image", dependencies: portable + ["App"], path: "Boards/host"),
+            .executableTarget(name: "Image", dependencies: portable + ["App", "HostDisk"], path: "Boards/host"),
         ]
     } else {
         targets += [

@@ -11,21 +11,16 @@ public enum Application {
         // store's index is made of.
         let network = machine.startNetworking("kv")
         let store = StoreOpening.open(machine: &machine)
-        let loop = machine.loop
-        let service: HTTPService<M.Interface, M.Random, StoreHandler<M.Disk>, M.Terminal>
-        do {
-            service = try HTTPService(
-                interface: network.interface, entropy: network.entropy, configuration: network.configuration,
-                networkLimits: StoreHandler<M.Disk>.networkLimits(memoryBudget: machine.networkMemoryBudget),
-                handler: StoreHandler(store: store, connections: StoreHandler<M.Disk>.serverLimits.connections),
-                serverLimits: StoreHandler<M.Disk>.serverLimits, console: machine.console, now: loop.now)
-        } catch {
-            machine.console.writeLine("kv: cannot listen on port 80")
-            machine.exit(status: 4)
+        typealias Handler = StoreHandler<M.Disk>
+        let budget = machine.networkMemoryBudget
+        let console = machine.console
+        let now = machine.loop.now
+        machine.serve("kv") { () throws(SocketError) in
+            try HTTPService(interface: network.interface, entropy: network.entropy,
+                            configuration: network.configuration,
+                            networkLimits: Handler.networkLimits(memoryBudget: budget),
+                            handler: Handler(store: store, connections: Handler.serverLimits.connections),
+                            serverLimits: Handler.serverLimits, console: console, now: now)
         }
-        machine.console.writeLine("listening on port 80")
-        loop.addPoll { now in service.poll(now: now) }
-        loop.run()
-        machine.exit(status: 0)
     }
 }

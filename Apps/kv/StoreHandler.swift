@@ -162,10 +162,6 @@ struct StoreHandler<Disk: BlockDevice>: HTTPStreamingHandler {
         case .keys, .snapshots, .snapshotKey, .snapshotKeys:
             allowed.insert(.head)
         }
-        let reason = HTTPStatus.methodNotAllowed.reason
-        response.writeHead(status: .methodNotAllowed, contentLength: reason.utf8CodeUnitCount + 1, contentType: "text/plain")
-        response.writeHeader("Allow", methods: allowed)
-        response.writeBody(reason)
-        response.writeBody("\n")
+        response.respondMethodNotAllowed(allowing: allowed)
     }
 }

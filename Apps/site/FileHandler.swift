@@ -206,10 +206,6 @@ struct FileHandler<Volume: BlockDevice>: HTTPStreamingHandler {
             allowed.insert(.put)
             allowed.insert(.delete)
         }
-        let reason = HTTPStatus.methodNotAllowed.reason
-        response.writeHead(status: .methodNotAllowed, contentLength: reason.utf8CodeUnitCount + 1, contentType: "text/plain")
-        response.writeHeader("Allow", methods: allowed)
-        response.writeBody(reason)
-        response.writeBody("\n")
+        response.respondMethodNotAllowed(allowing: allowed)
     }
 }

@@ -11,22 +11,17 @@ public enum Application {
         let writable = CommandLineWords.contains("rw", in: machine.commandLine)
         let volume = FATVolume.open(machine: &machine, application: "site", writable: writable)
         let network = machine.startNetworking("site")
-        let loop = machine.loop
-        let service: HTTPService<M.Interface, M.Random, FileHandler<Partition<M.Disk>>, M.Terminal>
-        do {
-            service = try HTTPService(
-                interface: network.interface, entropy: network.entropy, configuration: network.configuration,
-                networkLimits: FileHandler<Partition<M.Disk>>.networkLimits(memoryBudget: machine.networkMemoryBudget),
-                handler: FileHandler(fileSystem: volume, writable: writable,
-                                     connections: FileHandler<Partition<M.Disk>>.serverLimits.connections),
-                serverLimits: FileHandler<Partition<M.Disk>>.serverLimits, console: machine.console, now: loop.now)
-        } catch {
-            machine.console.writeLine("site: cannot listen on port 80")
-            machine.exit(status: 4)
+        typealias Handler = FileHandler<Partition<M.Disk>>
+        let budget = machine.networkMemoryBudget
+        let console = machine.console
+        let now = machine.loop.now
+        machine.serve("site") { () throws(SocketError) in
+            try HTTPService(interface: network.interface, entropy: network.entropy,
+                            configuration: network.configuration,
+                            networkLimits: Handler.networkLimits(memoryBudget: budget),
+                            handler: Handler(fileSystem: volume, writable: writable,
+                                             connections: Handler.serverLimits.connections),
+                            serverLimits: Handler.serverLimits, console: console, now: now)
         }
-        machine.console.writeLine("listening on port 80")
-        loop.addPoll { now in service.poll(now: now) }
-        loop.run()
-        machine.exit(status: 0)
     }
 }

@@ -51,7 +51,7 @@ struct SiteHandler: HTTPStreamingHandler {
     mutating func respond(to request: HTTPRequest, with response: inout HTTPResponseWriter) {
         if request.pathEquals("/echo") {
             guard request.method == .post else {
-                return methodNotAllowed(allowing: HTTPMethodSet(.post), with: &response)
+                return response.respondMethodNotAllowed(allowing: HTTPMethodSet(.post))
             }
             // The content stays in the connection's buffer, or in `uploads`, until this
             // response has left: the connection reads its next request only then.
@@ -64,22 +64,12 @@ struct SiteHandler: HTTPStreamingHandler {
             guard request.method == .get || request.method == .head else {
                 var allowed = HTTPMethodSet(.get)
                 allowed.insert(.head)
-                return methodNotAllowed(allowing: allowed, with: &response)
+                return response.respondMethodNotAllowed(allowing: allowed)
             }
             // Only a malformed count gets here.
             response.respond(status: .badRequest, contentType: "text/plain", body: "use /bytes/<decimal count>\n")
             return
         }
         response.respond(status: .notFound)
-    }
-
-    /// RFC 9110 §15.5.6: a 405 must list the allowed methods in Allow.
-    func methodNotAllowed(allowing methods: HTTPMethodSet, with response: inout HTTPResponseWriter) {
-        let reason = HTTPStatus.methodNotAllowed.reason
-        response.writeHead(status: .methodNotAllowed, contentLength: reason.utf8CodeUnitCount + 1,
-                           contentType: "text/plain")
-        response.writeHeader("Allow", methods: methods)
-        response.writeBody(reason)
-        response.writeBody("\n")
     }
 }

@@ -7,19 +7,12 @@ import WebServer
 public enum Application {
     public static func main<M: NetworkedMachine>(machine: inout M) {
         let network = machine.startNetworking("www")
-        let loop = machine.loop
-        let site: HTTPService<M.Interface, M.Random, SiteHandler, M.Terminal>
-        do {
-            site = try WebSite.start(interface: network.interface, entropy: network.entropy,
-                                     configuration: network.configuration, memoryBudget: machine.networkMemoryBudget,
-                                     console: machine.console, now: loop.now)
-        } catch {
-            machine.console.writeLine("www: cannot listen on port 80")
-            machine.exit(status: 4)
+        let budget = machine.networkMemoryBudget
+        let console = machine.console
+        let now = machine.loop.now
+        machine.serve("www") { () throws(SocketError) in
+            try WebSite.start(interface: network.interface, entropy: network.entropy,
+                              configuration: network.configuration, memoryBudget: budget, console: console, now: now)
         }
-        machine.console.writeLine("listening on port 80")
-        loop.addPoll { now in site.poll(now: now) }
-        loop.run()
-        machine.exit(status: 0)
     }
 }

@@ -2,6 +2,7 @@
 import Capabilities
 import DeviceTree
 import Glibc
+import HostDisk
 import Runtime
 
 struct HostMachine: StorageMachine {

@@ -141,6 +141,15 @@ public struct HTTPResponseWriter: ~Copyable {
         if !omitsContent && body.count > 0 { borrowedContent = body }
     }
 
+    /// 405 listing the methods the resource allows (RFC 9110 §15.5.6: a 405 MUST carry Allow).
+    public mutating func respondMethodNotAllowed(allowing methods: HTTPMethodSet) {
+        let reason = HTTPStatus.methodNotAllowed.reason
+        writeHead(status: .methodNotAllowed, contentLength: reason.utf8CodeUnitCount + 1, contentType: "text/plain")
+        writeHeader("Allow", methods: methods)
+        writeBody(reason)
+        writeBody("\n")
+    }
+
     /// A response with `status` and its reason phrase as a short text/plain body.
     public mutating func respond(status: HTTPStatus) {
         if status.forbidsContent {

@@ -79,15 +79,7 @@ public struct HTTPRouter<Context>: HTTPHandler {
             return
         }
         let allowed = allowedMethods(for: request.path)
-        guard allowed.isEmpty else {
-            let reason = HTTPStatus.methodNotAllowed.reason
-            response.writeHead(status: .methodNotAllowed, contentLength: reason.utf8CodeUnitCount + 1,
-                               contentType: "text/plain")
-            response.writeHeader("Allow", methods: allowed)
-            response.writeBody(reason)
-            response.writeBody("\n")
-            return
-        }
+        guard allowed.isEmpty else { return response.respondMethodNotAllowed(allowing: allowed) }
         response.respond(status: .notFound)
     }
 

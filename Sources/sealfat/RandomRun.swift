@@ -1,5 +1,6 @@
 // Random operations on the image with Seal's FAT, each mirrored into a host directory.
 import FAT
+import HostDisk
 import Foundation
 
 /// xorshift64: deterministic for a seed.

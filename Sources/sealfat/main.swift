@@ -6,6 +6,7 @@
 //   random SEED COUNT DIR  COUNT random operations, mirrored into the host directory DIR
 import Capabilities
 import FAT
+import HostDisk
 import Foundation
 import Glibc
 
@@ -48,7 +49,7 @@ if arguments.first == "--offset" {
     offset = value
     arguments.removeFirst(2)
 }
-guard let device = FileBlockDevice(path: imagePath, offset: offset) else { fail("cannot open \(imagePath)") }
+guard let device = try? FileBlockDevice(path: imagePath, offset: offset) else { fail("cannot open \(imagePath)") }
 let fs = check("mount") { () throws(FATError) in try FATFileSystem(device: device) }
 let command = arguments.isEmpty ? "" : arguments.removeFirst()
 

@@ -45,3 +45,19 @@ build_images() {
       || { cat "build/image-$board-$app.log"; echo "0 passed, 1 failed"; return 1; }
   done
 }
+
+# stop_qemu: ends the background QEMU whose pid is in $qemu_pid (TERM through `timeout`; one that
+# ignores it for 5 s is killed) and clears qemu_pid.
+stop_qemu() {
+  [ -n "${qemu_pid:-}" ] || return 0
+  kill "$qemu_pid" 2> /dev/null
+  if ! timeout 5 tail --pid="$qemu_pid" -f /dev/null 2> /dev/null; then
+    pkill -KILL -P "$qemu_pid" 2> /dev/null; kill -KILL "$qemu_pid" 2> /dev/null
+  fi
+  wait "$qemu_pid" 2> /dev/null
+  qemu_pid=""
+}
+
+free_port() { # a TCP port the kernel just handed out, so nobody else holds it
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}

