@@ -42,6 +42,41 @@ func makeRouter() -> HTTPRouter<Int> {
     return router
 }
 
+/// The router behind content handling: `/stream` takes its content streamed (answered with the
+/// byte count and a running sum, so segmentation cannot change the answer), `/discard` drops
+/// it, `/reject` refuses it from the head; everything else is collected.
+struct FuzzHandler: HTTPHandler {
+    var router = makeRouter()
+    var streamed = 0
+    var sum: UInt32 = 0
+
+    mutating func contentHandling(for request: HTTPRequest) -> HTTPContentHandling {
+        streamed = 0
+        sum = 0
+        if request.pathEquals("/stream") { return .stream }
+        if request.pathEquals("/discard") { return .discard }
+        if request.pathEquals("/reject") { return .reject(.forbidden) }
+        return .collect
+    }
+
+    mutating func receiveContent(_ bytes: UnsafeRawBufferPointer, connection: Int) {
+        if bytes.count == 0 { fatalError("empty content run") }
+        streamed += bytes.count
+        for byte in bytes { sum = sum &* 31 &+ UInt32(byte) }
+    }
+
+    mutating func respond(to request: HTTPRequest, with response: inout HTTPResponseWriter) {
+        if request.pathEquals("/stream") || request.pathEquals("/discard") {
+            if request.body.count != 0 { fatalError("streamed or discarded content reached body") }
+            response.writeHead(status: .ok, contentLength: 0)
+            response.writeHeader("X-Count", decimal: UInt64(streamed))
+            response.writeHeader("X-Sum", decimal: UInt64(sum))
+            return
+        }
+        router.respond(to: request, with: &response)
+    }
+}
+
 /// Small limits, so short inputs reach every limit; picked by the first byte.
 func makeLimits(small: Bool) -> HTTPLimits {
     var limits = HTTPLimits()
@@ -50,6 +85,7 @@ func makeLimits(small: Bool) -> HTTPLimits {
         limits.headerSectionLength = 120
         limits.headerFieldCount = 6
         limits.maximumBodyLength = 64
+        limits.maximumStreamedBodyLength = 300
         limits.chunkLineLength = 20
         limits.outputBufferLength = 600
     }
@@ -59,7 +95,7 @@ func makeLimits(small: Bool) -> HTTPLimits {
 /// Runs `input` through a fresh connection in pieces whose sizes come from `seed` (0: one
 /// piece), with a send window of `window` bytes, and returns everything sent.
 func run(_ input: UnsafeRawBufferPointer, limits: HTTPLimits, seed: UInt32, window: Int) -> [UInt8] {
-    var router = makeRouter()
+    var router = FuzzHandler()
     var connection = HTTPConnection(limits: limits, now: 0)
     var sent: [UInt8] = []
     let space = UnsafeMutableRawBufferPointer.allocate(byteCount: window, alignment: 1)
