@@ -3,6 +3,7 @@ import Capabilities
 import KV
 import Network
 import Runtime
+import Storage
 import WebServer
 
 public enum Application {
@@ -11,7 +12,7 @@ public enum Application {
         // store's index is made of.
         let network = machine.startNetworking("kv")
         let store = StoreOpening.open(machine: &machine)
-        typealias Handler = StoreHandler<M.Disk>
+        typealias Handler = StoreHandler<Partition<M.Disk>>
         let budget = machine.networkMemoryBudget
         let console = machine.console
         let now = machine.loop.now

@@ -1,16 +1,22 @@
-/// Opening the store on the board's disk, formatting it first when it is blank or `format` was given.
+/// Opening the store on the board's disk (or one partition of it), formatting it first when it is blank or `format` was given.
 import Capabilities
 import KV
 import Runtime
+import Storage
 
 enum StoreOpening {
     /// The store on the machine's disk. A disk that holds no store is formatted only when its
     /// first sectors are all zero or the command line says `format`, so a disk holding
     /// something else is never overwritten by accident. Exits with status 5 when there is no
-    /// disk or no usable store.
-    static func open<M: StorageMachine>(machine: inout M) -> KeyValueStore<M.Disk> {
-        guard let disk = machine.takeDisk() else {
+    /// disk or no usable store. With `partition=N` the store lives in partition N of the disk's
+    /// MBR or GPT (an SD card holding the boot partition too), else on the whole disk.
+    static func open<M: StorageMachine>(machine: inout M) -> KeyValueStore<Partition<M.Disk>> {
+        guard let whole = machine.takeDisk() else {
             machine.console.writeLine("kv: no disk")
+            machine.exit(status: 5)
+        }
+        guard let disk = region(of: whole, machine: &machine) else {
+            machine.console.writeLine("kv: no such partition on the disk")
             machine.exit(status: 5)
         }
         let forced = CommandLineWords.contains("format", in: machine.commandLine)
@@ -44,6 +50,26 @@ enum StoreOpening {
         }
         machine.console.writeLine(")")
         machine.exit(status: 5)
+    }
+
+    /// The whole disk, or the partition `partition=N` names.
+    static func region<M: StorageMachine>(of disk: M.Disk, machine: inout M) -> Partition<M.Disk>? {
+        guard let word = CommandLineWords.value(of: "partition", in: machine.commandLine) else {
+            return try? Partition(base: disk, firstSector: 0, sectorCount: disk.sectorCount)
+        }
+        var number = 0
+        for byte in word {
+            guard byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"), number < 1000 else { return nil }
+            number = number * 10 + Int(byte - UInt8(ascii: "0"))
+        }
+        guard let table = try? PartitionTable.read(from: disk),
+              let entry = table.partitions.first(where: { $0.number == number }) else { return nil }
+        machine.console.write("kv: partition ")
+        machine.console.write(decimal: number)
+        machine.console.write(", ")
+        machine.console.write(decimal: entry.sectorCount)
+        machine.console.writeLine(" sectors")
+        return try? Partition(entry, of: disk)
     }
 
     /// Whether the first 64 KiB of the disk are zero (a new disk image).

@@ -44,5 +44,24 @@ check "a restart opens the store with its keys and snapshot (5 keys, 1 snapshot)
 code=$(ip netns exec "$namespace" curl -s -o "$work/value" -w '%{http_code}' --max-time 10 "http://$seal_address/snapshot/before/user/bob")
 check "the snapshot survived the restart ($code)" bash -c "[ '$code' = 200 ] && [ \"\$(cat '$work/value')\" = user/bob ]"
 stop "$kv_pid"
-check "no panic in kv's output" bash -c "! grep -q '^panic' '$work/first.log' '$work/second.log'"
+
+# partition=2: the store in the second partition of an MBR disk (an SD card with a boot partition
+# first); the first partition's bytes stay untouched.
+truncate -s 24M "$work/parted.img"
+printf 'label: dos\nstart=2048, size=8192, type=c\nstart=10240, type=83\n' | /usr/sbin/sfdisk -q "$work/parted.img"
+head -c $((8192 * 512)) /dev/urandom | dd of="$work/parted.img" bs=512 seek=2048 conv=notrunc status=none
+first_before=$(dd if="$work/parted.img" bs=512 skip=2048 count=8192 status=none | sha256sum)
+start "$work/third.log" "$image" tap=tap-seal ip=$seal_address/24 disk=$work/parted.img partition=2
+kv_pid=$last_pid
+wait_for_line "$work/third.log" '^listening on port 80$' 10
+sed 's/^/    | /' "$work/third.log"
+check "partition=2: a new store in the second partition" \
+  bash -c "grep -q '^kv: partition 2, 38912 sectors' '$work/third.log' && grep -q '^kv: formatted a new store' '$work/third.log'"
+code=$(ip netns exec "$namespace" curl -s -o /dev/null -w '%{http_code}' --max-time 10 -T "$root/README.md" "http://$seal_address/kv/readme")
+code2=$(ip netns exec "$namespace" curl -s -o /dev/null -w '%{http_code}' --max-time 10 -X POST "http://$seal_address/sync")
+stop "$kv_pid"
+first_after=$(dd if="$work/parted.img" bs=512 skip=2048 count=8192 status=none | sha256sum)
+check "partition=2: PUT $code, sync $code2, the first partition untouched" \
+  test "$code $code2 $first_before" = "201 204 $first_after"
+check "no panic in kv's output" bash -c "! grep -q '^panic' '$work/first.log' '$work/second.log' '$work/third.log'"
 finish
