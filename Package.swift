@@ -56,7 +56,7 @@ if let board = Context.environment["SEAL_BOARD"], let app = Context.environment[
         targets += [
             .target(name: "ARMBoot", path: "Sources/ARMBoot"),
             .target(name: "Platform", dependencies: ["ARMBoot", "Capabilities", "DeviceTree"]),
-            .target(name: "Drivers", dependencies: ["Platform", "Capabilities", "DeviceTree", "Virtio"]),
+            .target(name: "Drivers", dependencies: ["Platform", "Capabilities", "DeviceTree", "Virtio", "Storage"]),
             .target(name: "App", dependencies: portable, path: "Apps/\(app)", exclude: app == "www" ? ["site"] : []),
             .executableTarget(name: "Image", dependencies: portable + ["ARMBoot", "Platform", "Drivers", "Virtio", "App"],
                               path: "Boards/\(board)"),

@@ -57,15 +57,11 @@ enum StoreOpening {
         guard let word = CommandLineWords.value(of: "partition", in: machine.commandLine) else {
             return try? Partition(base: disk, firstSector: 0, sectorCount: disk.sectorCount)
         }
-        var number = 0
-        for byte in word {
-            guard byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"), number < 1000 else { return nil }
-            number = number * 10 + Int(byte - UInt8(ascii: "0"))
-        }
         guard let table = try? PartitionTable.read(from: disk),
-              let entry = table.partitions.first(where: { $0.number == number }) else { return nil }
+              let entry = table.partitions.first(where: { CommandLineWords.equals(word, decimal: $0.number) })
+        else { return nil }
         machine.console.write("kv: partition ")
-        machine.console.write(decimal: number)
+        machine.console.write(decimal: entry.number)
         machine.console.write(", ")
         machine.console.write(decimal: entry.sectorCount)
         machine.console.writeLine(" sectors")

@@ -6,8 +6,9 @@ import Storage
 
 enum FATVolume {
     /// The file system on the first FAT partition of the machine's disk (or on the whole disk
-    /// when it has no partition table). Exits with status 5 when there is no disk or no FAT
-    /// volume on it, 6 when the volume does not mount.
+    /// when it has no partition table), or on partition N with `partition=N` (an SD card whose
+    /// first partition is the boot partition). Exits with status 5 when there is no disk or no
+    /// FAT volume on it, 6 when the volume does not mount.
     static func open<M: StorageMachine>(machine: inout M, application: StaticString, writable: Bool)
         -> FATFileSystem<Partition<M.Disk>> {
         guard let disk = machine.takeDisk() else {
@@ -15,11 +16,14 @@ enum FATVolume {
             machine.console.writeLine(": no disk")
             machine.exit(status: 5)
         }
-        let partition: Partition<M.Disk>?
-        do {
-            partition = try PartitionTable.firstFATPartition(of: disk, readOnly: !writable)
-        } catch {
-            partition = nil
+        var partition: Partition<M.Disk>? = nil
+        if let word = CommandLineWords.value(of: "partition", in: machine.commandLine) {
+            if let table = try? PartitionTable.read(from: disk),
+               let entry = table.partitions.first(where: { CommandLineWords.equals(word, decimal: $0.number) }) {
+                partition = try? Partition(entry, of: disk, readOnly: !writable)
+            }
+        } else {
+            partition = try? PartitionTable.firstFATPartition(of: disk, readOnly: !writable)
         }
         guard let partition else {
             machine.console.write(application)

@@ -32,4 +32,15 @@ public enum CommandLineWords {
         }
         return false
     }
+
+    /// Whether `word` is `number` in decimal (no sign, no leading zeros beyond "0").
+    public static func equals(_ word: UnsafeRawBufferPointer, decimal number: Int) -> Bool {
+        guard number >= 0, word.count > 0, word.count <= 18, word[0] != UInt8(ascii: "0") || word.count == 1 else { return false }
+        var value = 0
+        for byte in word {
+            guard byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") else { return false }
+            value = value * 10 + Int(byte - UInt8(ascii: "0"))
+        }
+        return value == number
+    }
 }

@@ -33,7 +33,7 @@ start_relay "$linux_address"
 for mode in rw ro; do
   echo "site: host board, $mode, http://$seal_address/ in namespace $namespace"
   words=(tap=tap-seal ip=$seal_address/24 disk=$work/disk.img)
-  [ "$mode" = rw ] && words+=(rw)
+  if [ "$mode" = rw ]; then words+=(rw); else words+=(partition=1); fi  # partition=N picks the volume explicitly
   start "$work/site-$mode.log" "$image" "${words[@]}"
   site_pid=$last_pid
   wait_for_line "$work/site-$mode.log" '^listening on port 80$' 10
