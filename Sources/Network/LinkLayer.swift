@@ -76,8 +76,38 @@ struct LinkLayer<Interface: NetworkInterface> {
             header.emit(into: packet)
             fill(packet.slice(IPv4Packet.minimumHeaderLength..<ipLength))
         }
+        switch route(destination) {
+        case .link(let hardware):
+            return sendFrame(to: hardware, etherType: EtherType.ipv4, payloadLength: ipLength, build)
+        case .queue(let slot, let nextHop):
+            pending[slot].bytes.withUnsafeMutableBytes { frame in
+                build(frame.slice(EthernetFrame.headerLength..<EthernetFrame.headerLength + ipLength))
+            }
+            pending[slot].nextHop = nextHop
+            pending[slot].length = EthernetFrame.headerLength + ipLength
+            resolve(nextHop)
+            return true
+        case .drop:
+            return false
+        }
+    }
+
+    /// Where an IPv4 packet for `destination` goes next.
+    enum IPv4Route {
+        /// Straight out to this hardware address (the next hop's, or broadcast).
+        case link(MACAddress)
+        /// Into pending slot `slot` until ARP resolves `nextHop`.
+        case queue(slot: Int, nextHop: IPv4Address)
+        /// Nowhere: no route, or the pending queue is full (counted).
+        case drop
+    }
+
+    /// The routing half of `sendIPv4`, kept out of line: it does not depend on the packet, so
+    /// one copy serves every caller's specialisation.
+    @inline(never)
+    mutating func route(_ destination: IPv4Address) -> IPv4Route {
         if destination.isBroadcast || (accepts(destination) && destination != address) {
-            return sendFrame(to: .broadcast, etherType: EtherType.ipv4, payloadLength: ipLength, build)
+            return .link(.broadcast)
         }
         let nextHop: IPv4Address
         if isConfigured && destination.sharesSubnet(with: address, prefixLength: prefixLength) {
@@ -86,29 +116,23 @@ struct LinkLayer<Interface: NetworkInterface> {
             nextHop = gateway
         } else {
             counters.ipv4NoRoute &+= 1
-            return false
+            return .drop
         }
         if let hardware = arp.lookup(nextHop, now: now) {
             let window = Duration(nanoseconds: limits.arpRetryInterval.nanoseconds * UInt64(max(limits.arpRetries, 1)))
             if let known = arp.refreshIfExpiring(nextHop, now: now, window: window) {
                 sendARP(.request, targetHardware: known, targetAddress: nextHop, destination: known)
             }
-            return sendFrame(to: hardware, etherType: EtherType.ipv4, payloadLength: ipLength, build)
+            return .link(hardware)
         }
         // RFC 1122 2.3.2.2: queue at least one packet per unresolved address; bounded here.
         guard let slot = pending.firstIndex(where: { $0.nextHop == nil }) else {
             // No request either: a flood of packets to unresolvable addresses (SYN-ACKs to
             // spoofed sources) must not turn into an ARP storm or churn the table.
             counters.arpQueueDrops &+= 1
-            return false
+            return .drop
         }
-        pending[slot].bytes.withUnsafeMutableBytes { frame in
-            build(frame.slice(EthernetFrame.headerLength..<EthernetFrame.headerLength + ipLength))
-        }
-        pending[slot].nextHop = nextHop
-        pending[slot].length = EthernetFrame.headerLength + ipLength
-        resolve(nextHop)
-        return true
+        return .queue(slot: slot, nextHop: nextHop)
     }
 
     /// Sends a request for `address` unless one is already outstanding.

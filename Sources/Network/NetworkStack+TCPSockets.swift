@@ -154,6 +154,25 @@ extension NetworkStack {
         return count
     }
 
+    /// Like `send`, but `produce` writes the bytes straight into the send buffer's free space
+    /// (called with up to two pieces, a short write ending it), saving a copy for generated
+    /// content. Returns the bytes queued, or nil when `produce` failed (what it wrote before
+    /// is queued).
+    public mutating func send(on handle: TCPConnectionHandle,
+                              producing produce: (UnsafeMutableRawBufferPointer) -> Int?) throws(SocketError) -> Int? {
+        guard let index = slot(of: handle) else { throw .invalidHandle }
+        switch connections[index].state {
+        case .synSent, .synReceived, .established, .closeWait:
+            break
+        default:
+            throw .notConnected
+        }
+        guard !connections[index].closeRequested else { throw .notConnected }
+        let count = connections[index].sendBuffer.appendInPlace(produce)
+        if connections[index].state.isSynchronized { dispatch(index) }
+        return count
+    }
+
     /// Closes gracefully (RFC 9293 3.10.4): queued bytes go out, then FIN. The handle is
     /// invalid afterwards; the stack finishes the exchange and frees the slot.
     public mutating func close(_ handle: TCPConnectionHandle) {

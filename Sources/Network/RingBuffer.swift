@@ -25,6 +25,30 @@ struct RingBuffer {
         return length
     }
 
+    /// Lets `fill` write straight into the free space after the readable end, in at most two
+    /// contiguous pieces (the space may wrap), each call returning how many bytes it wrote;
+    /// a short write ends it. Those bytes become readable. Returns the total, or nil when
+    /// `fill` did (which keeps what earlier pieces wrote).
+    mutating func appendInPlace(_ fill: (UnsafeMutableRawBufferPointer) -> Int?) -> Int? {
+        var total = 0
+        for _ in 0..<2 where free > 0 {
+            let start = (head + count) % storage.count
+            let length = min(free, storage.count - start)
+            var written: Int? = 0
+            storage.withUnsafeMutableBytes { buffer in
+                written = fill(UnsafeMutableRawBufferPointer(rebasing: buffer[start..<start + length]))
+            }
+            guard let written else {
+                return nil
+            }
+            let accepted = max(0, min(written, length))
+            count += accepted
+            total += accepted
+            if accepted < length { break }
+        }
+        return total
+    }
+
     /// Writes `bytes` at `offset` past the head without making them readable (out-of-order
     /// data); the caller keeps `offset + bytes.count <= capacity`.
     mutating func write(_ bytes: UnsafeRawBufferPointer, at offset: Int) {

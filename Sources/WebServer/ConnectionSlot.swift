@@ -52,6 +52,8 @@ struct ConnectionSlot<Body: HTTPBodySource>: ~Copyable {
     var isFree: Bool { handle == nil }
     var hasPendingOutput: Bool { outputEnd > outputStart }
     var isStreaming: Bool { stream != nil }
+    /// Whether a stream's head has gone and its content can be written straight to TCP.
+    var isSendingContent: Bool { stream?.headWritten ?? false }
     /// Whether the HTTP side has finished and every byte of it has gone to TCP.
     var isDone: Bool { connection.state == .closed && !isStreaming && !hasPendingOutput }
 

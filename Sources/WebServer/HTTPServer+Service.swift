@@ -27,7 +27,17 @@ extension HTTPServer {
             case .sent: moved = true
             case .nothing: break
             }
-            if !slots[index].hasPendingOutput && refillOutput(index, now: now) { moved = true }
+            if !slots[index].hasPendingOutput {
+                if slots[index].isSendingContent {
+                    switch streamContent(index, handle, stack: &stack, now: now) {
+                    case .failed: return
+                    case .sent: moved = true
+                    case .nothing: break
+                    }
+                } else if refillOutput(index, now: now) {
+                    moved = true
+                }
+            }
             if readyToRead(index) && receive(index, handle, stack: &stack, now: now) { moved = true }
             if deliverPeerClosed(index, handle, stack: &stack) { moved = true }
             if !moved { break }
@@ -85,6 +95,39 @@ extension HTTPServer {
         return .sent
     }
 
+    /// Has the stream write its content straight into TCP's send buffer: no staging copy.
+    /// Only called once the head went out through the staging buffer.
+    func streamContent(_ index: Int, _ handle: TCPConnectionHandle, stack: inout NetworkStack<Interface, Random>,
+                       now: Instant) -> FlushResult {
+        let queued: Int?
+        do {
+            queued = try stack.send(on: handle) { space in slots[index].stream!.produce(into: space) }
+        } catch {
+            finish(index, handle, stack: &stack, abort: true)
+            return .failed
+        }
+        guard let queued else {
+            // The body source failed: the content cannot be completed, so the connection ends.
+            slots[index].stream = nil
+            drainStandIn(index, now: now)
+            slots[index].connection.peerClosed()
+            return .sent
+        }
+        if slots[index].stream!.isFinished { finishStream(index, now: now) }
+        guard queued > 0 else { return .nothing }
+        slots[index].lastSendProgress = now
+        slots[index].lastProgress = now
+        return .sent
+    }
+
+    /// A stream produced its last byte: the HTTP connection may take the next request.
+    func finishStream(_ index: Int, now: Instant) {
+        slots[index].stream = nil
+        counters.streamsCompleted += 1
+        drainStandIn(index, now: now)
+        slots[index].lastProgress = now
+    }
+
     /// Stages the next response bytes, from the stream or the HTTP connection. Only called
     /// with the output buffer empty.
     func refillOutput(_ index: Int, now: Instant) -> Bool {
@@ -100,12 +143,7 @@ extension HTTPServer {
                 return true
             }
             count = produced
-            if slots[index].stream!.isFinished {
-                slots[index].stream = nil
-                counters.streamsCompleted += 1
-                drainStandIn(index, now: now)
-                slots[index].lastProgress = now
-            }
+            if slots[index].stream!.isFinished { finishStream(index, now: now) }
         } else if slots[index].connection.hasOutput {
             count = slots[index].connection.send(into: space, now: now.nanoseconds)
             if !slots[index].connection.hasOutput { slots[index].lastProgress = now }

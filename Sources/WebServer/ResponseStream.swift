@@ -106,10 +106,14 @@ struct ByteWriter {
         self.buffer = buffer
     }
 
+    // Out of line: the head is written once per response, and inlining every append into
+    // writeHead cost more than a kilobyte of image.
+    @inline(never)
     mutating func append(_ text: StaticString) {
         append(UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 
+    @inline(never)
     mutating func append(_ bytes: UnsafeRawBufferPointer) {
         guard !overflowed, bytes.count <= buffer.count - count else {
             overflowed = true
@@ -122,6 +126,7 @@ struct ByteWriter {
     }
 
     /// `value` in decimal, without leading zeros.
+    @inline(never)
     mutating func append(decimal value: UInt64) {
         var divisor: UInt64 = 1
         while value / divisor >= 10 { divisor *= 10 }

@@ -232,4 +232,36 @@ final class WireFormatTests: XCTestCase {
         XCTAssertEqual(out.withUnsafeMutableBytes { ring.read(into: $0) }, 4)
         XCTAssertEqual(out, [7, 8, 9, 10])
     }
+
+    /// In-place appends fill the free space in two pieces when it wraps, stop at a short write,
+    /// and keep what was written before a failure.
+    func testRingBufferAppendsInPlaceAcrossTheWrap() {
+        var ring = RingBuffer(capacity: 8)
+        XCTAssertEqual(([1, 2, 3, 4, 5, 6] as [UInt8]).withUnsafeBytes { ring.append($0) }, 6)
+        var out = [UInt8](repeating: 0, count: 5)
+        XCTAssertEqual(out.withUnsafeMutableBytes { ring.read(into: $0) }, 5)
+        // Head at 5, one byte readable (6): the free space is 6..<8 then 0..<5.
+        var next: UInt8 = 20
+        var pieces: [Int] = []
+        let total = ring.appendInPlace { space in
+            pieces.append(space.count)
+            for index in 0..<space.count { space[index] = next; next += 1 }
+            return space.count
+        }
+        XCTAssertEqual(total, 7)
+        XCTAssertEqual(pieces, [2, 5])
+        var all = [UInt8](repeating: 0, count: 8)
+        XCTAssertEqual(all.withUnsafeMutableBytes { ring.read(into: $0) }, 8)
+        XCTAssertEqual(all, [6, 20, 21, 22, 23, 24, 25, 26])
+        // A short write ends it; a failure keeps the earlier piece.
+        // Head at 5 and empty: a write of 2 into the 3-byte piece 5..<8 is short and ends it.
+        XCTAssertEqual(ring.appendInPlace { space in min(space.count, 2) }, 2)
+        // Then 7..<8 is filled, and the failure in the second piece keeps that byte.
+        var calls = 0
+        XCTAssertNil(ring.appendInPlace { space in
+            calls += 1
+            return calls == 1 ? space.count : nil
+        })
+        XCTAssertEqual(ring.count, 3)
+    }
 }
