@@ -82,6 +82,11 @@ test-dtdump:
 test-qemu:
 	Tests/qemu/run-all.sh
 
+# The Cubieboard (Allwinner A10) tests alone; `make test-qemu` runs them too.
+.PHONY: test-cubieboard
+test-cubieboard: $(DEPENDENCIES_STAMP)
+	bash -c 'source Tests/qemu/lib.sh && run_scripts cubieboard Tests/qemu/test-cubieboard-*.sh'
+
 test-storage:
 	Tests/storage/test-fat-interop.sh
 

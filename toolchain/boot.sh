@@ -5,7 +5,7 @@
 #   toolchain/boot.sh BOARD IMAGE [APPEND] -- [extra qemu arguments]
 # Boards: qemu-virt; cubieboard (Allwinner A10, with Debian's sun4i-a10-cubieboard.dtb, fetched
 # once by toolchain/fetch-armhf.sh; DTB=path overrides it).
-# Environment: MEMORY (MiB, default 128; at most 1024 on cubieboard), CPUS (default 1), VIRTUALIZATION=on (enter in HYP
+# Environment: MEMORY (MiB, default 128; on cubieboard 512 (default) or 1024), CPUS (default 1), VIRTUALIZATION=on (enter in HYP
 # mode), TIMEOUT (seconds, default 60), INTERACTIVE=1 (keep QEMU's stdin and monitor),
 # INPUT (bytes typed on the console INPUT_DELAY seconds, default 0.5, after the start).
 set -uo pipefail
@@ -22,7 +22,7 @@ case "$board" in
     ;;
   cubieboard)
     dtb=${DTB:-$("$(dirname "$0")/fetch-armhf.sh" --dtb sun4i-a10-cubieboard.dtb)} || exit 2
-    qemu=(qemu-system-arm -M cubieboard -m "${MEMORY:-128}" -kernel "$image" -dtb "$dtb" -append "$append")
+    qemu=(qemu-system-arm -M cubieboard -m "${MEMORY:-512}" -kernel "$image" -dtb "$dtb" -append "$append")
     stops_itself=0
     ;;
   *)
@@ -48,11 +48,12 @@ else
   trap 'rm -f "$log" "$fifo"' EXIT
   type_input | timeout -k 5 "${TIMEOUT:-60}" "${qemu[@]}" -display none -monitor none -serial stdio "$@" > "$fifo" &
   qemu_pid=$!
-  tr -d '\r' < "$fifo" | while IFS= read -r line || [ -n "$line" ]; do
+  while IFS= read -r line || [ -n "$line" ]; do
+    line=${line//$'\r'/}
     printf '%s\n' "$line"
     printf '%s\n' "$line" >> "$log"
     case "$line" in "seal: halted status="*) kill "$qemu_pid" 2> /dev/null ;; esac
-  done
+  done < "$fifo"
   wait "$qemu_pid"
   qemu_status=$?
 fi

@@ -18,10 +18,23 @@ if [ "$board" = qemu-virt ]; then
     echo "open http://127.0.0.1:8080/"
   fi
 fi
+if [ "$board" = cubieboard ]; then
+  # The A10's EMAC on QEMU user networking; the SD card slot for DISK.
+  network=(-nic "user,hostfwd=tcp:127.0.0.1:8080-:80")
+  if grep -qsE 'startNetworking|takeNetwork' "$root/Apps/$app"/*.swift; then
+    echo "network: QEMU user networking on the EMAC, 127.0.0.1:8080 forwards to port 80 of the guest"
+    echo "open http://127.0.0.1:8080/"
+  fi
+fi
 if [ -n "${DISK:-}" ]; then
   [ -f "$DISK" ] || { echo "run: DISK=$DISK does not exist (make disk DIR=folder makes one)"; exit 1; }
-  network+=(-drive "file=$DISK,if=none,format=raw,id=disk0,cache=writethrough" -device virtio-blk-device,drive=disk0)
-  echo "disk: $DISK on virtio-blk"
+  if [ "$board" = cubieboard ]; then
+    network+=(-drive "file=$DISK,if=sd,format=raw,cache=writethrough")
+    echo "disk: $DISK in the SD card slot (QEMU wants a power-of-two size)"
+  else
+    network+=(-drive "file=$DISK,if=none,format=raw,id=disk0,cache=writethrough" -device virtio-blk-device,drive=disk0)
+    echo "disk: $DISK on virtio-blk"
+  fi
 fi
 echo "booting build/$board/$app.bin in QEMU (Ctrl-a x to quit)"
 INTERACTIVE=1 exec "$root/toolchain/boot.sh" "$board" "$root/build/$board/$app.bin" "${APPEND:-}" -- \

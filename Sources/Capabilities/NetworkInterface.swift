@@ -52,4 +52,12 @@ public protocol NetworkInterface {
     /// false, without calling `fill`, when the device has no free buffer or `length` exceeds
     /// the MTU plus the 14-byte Ethernet header.
     mutating func transmit(length: Int, _ fill: (UnsafeMutableRawBufferPointer) -> Void) -> Bool
+    /// The most bytes a peer should send in one burst before the device drops frames (a
+    /// receive FIFO with no ring behind it), or nil when the device buffers enough for any
+    /// window. The stack caps every TCP receive window at it.
+    var receiveBurstLimit: Int? { get }
+}
+
+extension NetworkInterface {
+    public var receiveBurstLimit: Int? { nil }
 }

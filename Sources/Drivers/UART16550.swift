@@ -24,7 +24,7 @@ public struct UART16550: Console {
     private static let transmitHoldingEmpty: UInt32 = 1 << 5  // LSR.THRE
     private static let divisorLatchAccess: UInt32 = 1 << 7    // LCR.DLAB
     private static let receiveInterrupts: UInt32 = 1 << 0     // IER.ERBFI (data and timeout)
-    private static let fifoEnable: UInt32 = 1 << 0            // FCR.FIFOE, trigger level 1 byte
+    private static let fifoEnable: UInt32 = 1 << 0            // FCR.FIFOE, trigger level 1 byte, no reset bits
     private static let busyDetect: UInt32 = 0x7                // IIR interrupt id (DesignWare)
 
     /// Bytes received by the interrupt handler and not yet read.
@@ -49,14 +49,21 @@ public struct UART16550: Console {
     }
 
     /// Keeps the line settings firmware chose (U-Boot sets 115200 8N1; QEMU ignores them),
-    /// leaves the divisor latch, drains what arrived before (enabling the FIFOs empties them),
-    /// enables the FIFOs with a one-byte receive trigger, and turns on receive interrupts.
+    /// leaves the divisor latch, drains what arrived before, sets a one-byte receive trigger,
+    /// and turns on receive interrupts.
+    ///
+    /// The FIFOs stay as firmware left them: U-Boot enables them, and rewriting FCR with
+    /// FIFOE still set keeps their contents. Turning FIFOE on empties the receive FIFO (QEMU's
+    /// model does, and its feed refills the holding register the moment it is read), so
+    /// without firmware the UART stays in 16450 mode: one byte at a time, each interrupt
+    /// taking it, and QEMU holding the rest back until it is taken.
     public func start() {
         let line = read(Self.lineControl)
         if line & Self.divisorLatchAccess != 0 { write(Self.lineControl, line & ~Self.divisorLatchAccess) }
         write(Self.interruptEnable, 0)
         handleInterrupt()
-        write(Self.fifoControl, Self.fifoEnable)
+        // IIR bits 7:6 read 0b11 when the FIFOs are on (PC16550D table 4).
+        if read(Self.fifoControl) & 0xc0 == 0xc0 { write(Self.fifoControl, Self.fifoEnable) }
         write(Self.interruptEnable, Self.receiveInterrupts)
         handleInterrupt()
     }

@@ -66,6 +66,11 @@ public struct NetworkStack<Interface: NetworkInterface, Random: Entropy> {
     public init(interface: Interface, entropy: Random, configuration: NetworkConfiguration = NetworkConfiguration(),
                 limits: NetworkLimits = NetworkLimits(), now: Instant) {
         var entropy = entropy
+        var limits = limits
+        // A device that drops what its FIFO cannot hold gets windows it can absorb.
+        if let burst = interface.receiveBurstLimit {
+            limits.tcpReceiveBufferSize = Swift.max(Swift.min(limits.tcpReceiveBufferSize, burst), 2 * 1460)
+        }
         link = LinkLayer(interface: interface, limits: limits)
         self.limits = limits
         self.now = now

@@ -3,7 +3,9 @@
 # checks every line against what dtc reads from the very device tree QEMU hands over (dumped with
 # dumpdtb), the console input coming back through the UART's receive interrupt, three ticks a
 # second apart from the A10 timer, an idle CPU between them (no periodic tick), and the halt
-# marker (the machine has no power-off: boot.sh stops QEMU on that line).
+# marker (the machine has no power-off: boot.sh stops QEMU on that line). Then `fault` on the
+# Cortex-A8: a write to the sealed text is a data abort at that address, with a backtrace
+# llvm-symbolizer resolves against the ELF.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 source "$root/Tests/qemu/lib.sh"
@@ -11,10 +13,11 @@ image=$root/build/cubieboard/hello.bin
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-if [ ! -f "$image" ]; then
-  make -C "$root" --no-print-directory image BOARD=cubieboard APP=hello > "$work/build.log" 2>&1 \
+# Always through make (incremental): a stale image would test old code.
+for app in hello fault; do
+  make -C "$root" --no-print-directory image BOARD=cubieboard APP=$app > "$work/build.log" 2>&1 \
     || { cat "$work/build.log"; echo "0 passed, 1 failed"; exit 1; }
-fi
+done
 dtb=$("$root/toolchain/fetch-armhf.sh" --dtb sun4i-a10-cubieboard.dtb) \
   || { echo "test-cubieboard-hello: no sun4i-a10-cubieboard.dtb"; echo "0 passed, 1 failed"; exit 1; }
 
@@ -64,4 +67,16 @@ run_case() { # run_case MEMORY APPEND [INPUT_DELAY]
 run_case 512 "console=ttyS0 hello"
 run_case 1024 "ip=dhcp rw a=b"
 run_case 512 "" 0   # input waiting before the UART is even set up
+
+echo "cubieboard fault: a write to the sealed text"
+TIMEOUT=30 "$root/toolchain/boot.sh" cubieboard "$root/build/cubieboard/fault.bin" > "$work/out.txt" 2> "$work/stderr.txt"
+status=$?
+sed 's/^/    | /' "$work/out.txt"
+target=$(sed -n 's/^fault: writing to text at \(0x[0-9a-f]*\)$/\1/p' "$work/out.txt")
+check "fault: status is non-zero and the marker came (got $status)" test "$status" -ne 0 -a "$status" -ne 124
+check "fault: panic line: data abort at ${target:-?}" grep -qE "^panic: data abort at ${target:-none} pc=0x[0-9a-f]+$" "$work/out.txt"
+sed -n '/^backtrace:$/,/^seal: halted/p' "$work/out.txt" | grep -oE '0x[0-9a-f]+' > "$work/addresses.txt"
+llvm-symbolizer --obj "$root/build/cubieboard/fault.elf" < "$work/addresses.txt" > "$work/symbols.txt"
+check "fault: pc resolves to the overwriting function in Apps/fault" grep -q "Fault.swift" <(head -n 2 "$work/symbols.txt")
+check "fault: backtrace reaches the board's main" grep -q "Boards/cubieboard/main.swift" "$work/symbols.txt"
 finish
