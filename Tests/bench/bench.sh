@@ -66,7 +66,25 @@ if build qemu-virt diskbench; then
   collect "" "$bench/disk.sh" build/bench/diskbench.bin "${r[linux_guest_kernel]:-}" "${r[linux_guest_initrd_disk]:-}"
 fi
 
-# 4. TCP echo on the host board vs socat
+# 4. www on the Cubieboard: QEMU -M cubieboard with its Debian DTB and the EMAC, Seal vs the same
+# Linux kernel with the EMAC's modules (QEMU takes only -m 512 or 1024 there: no -m search).
+cubieboard_dtb=$(toolchain/fetch-armhf.sh --dtb sun4i-a10-cubieboard.dtb 2> /dev/null)
+if [ -f "$cubieboard_dtb" ] && build cubieboard www; then
+  cp build/cubieboard/www.bin build/bench/www-cubieboard.bin
+  r[cubieboard_seal_bytes]=$(stat -c %s build/bench/www-cubieboard.bin)
+  log "measuring Seal www on the Cubieboard"
+  GUEST_BOARD=cubieboard GUEST_DTB=$cubieboard_dtb MEMORIES="" BOOT_LIMIT=30 \
+    collect cubieboard_seal_ "$bench/guest.sh" seal build/bench/www-cubieboard.bin "" "$seal_append" /bytes/20971520
+  if [ -f "${r[linux_guest_initrd_cubieboard]:-}" ]; then
+    r[cubieboard_linux_bytes]=$(( r[linux_kernel_bytes] + $(stat -c %s "${r[linux_guest_initrd_cubieboard]}") ))
+    log "measuring Linux on the Cubieboard"
+    GUEST_BOARD=cubieboard GUEST_DTB=$cubieboard_dtb MEMORIES="" BOOT_LIMIT=120 \
+      collect cubieboard_linux_ "$bench/guest.sh" linux "${r[linux_guest_kernel]}" "${r[linux_guest_initrd_cubieboard]}" \
+      "console=ttyS0 quiet" /bytes20
+  fi
+fi
+
+# 5. TCP echo on the host board vs socat
 # build/host/echo may be running in another test ("Text file busy" for make's cp): then the binary
 # swift just linked is used. The bench runs its own copy, so it never holds build/host/echo busy.
 rm -f build/bench/host-echo
@@ -130,6 +148,12 @@ line "www: host CPU of the idle guest (% of a core, 10 s)" "$(v seal_idle_cpu)" 
 line "disk: 64 MiB sequential write + sync (MB/s)" "$(v seal_fat_write_mbps) FAT" "$(v linux_dd_write_mbps) dd" "" ""
 line "disk: 64 MiB sequential read (MB/s)" "$(v seal_fat_read_mbps) FAT" "$(v linux_dd_read_mbps) dd" "" ""
 line "disk: KV puts/s, 100-byte values, sync every 100" "$(v seal_kv_puts_per_second)" "" "" ""
+line "cubieboard www: image bytes (Linux: zImage + initramfs)" "$(v cubieboard_seal_bytes)" "$(v cubieboard_linux_bytes)" "" ""
+line "cubieboard www: QEMU start -> first HTTP 200 (ms)" "$(v cubieboard_seal_boot_ms)" "$(v cubieboard_linux_boot_ms)" "" ""
+line "cubieboard www: requests/s (ab -c 8, GET /)" "$(v cubieboard_seal_rps)" "$(v cubieboard_linux_rps)" "" ""
+line "cubieboard www:   failed requests" "$(v cubieboard_seal_failed)" "$(v cubieboard_linux_failed)" "" ""
+line "cubieboard www: MB/s, one GET of 20 MiB (curl)" "$(v cubieboard_seal_mbps)" "$(v cubieboard_linux_mbps)" "" ""
+line "cubieboard www: host CPU of the idle guest (%)" "$(v cubieboard_seal_idle_cpu)" "$(v cubieboard_linux_idle_cpu)" "" ""
 line "host: TCP echo, 20 MiB (MB/s)" "$(v seal_echo_mbps)" "$(v socat_echo_mbps) (loopback)" "" ""
 echo
 echo "Seal: build/qemu-virt/{hello,www}.bin, build/host/echo (run from copies under build/bench/); www booted with -append \"$seal_append\"."
@@ -141,6 +165,8 @@ echo "  -netdev user,hostfwd=tcp:127.0.0.1:PORT-:80 -device virtio-net-device; b
 echo "Disk: a 192 MiB raw image on virtio-blk (cache=writethrough), -m 256; Seal's diskbench writes and reads"
 echo "  /bench.bin through FAT32 on partition 1 and puts into KV on partition 2; Linux runs busybox dd on"
 echo "  /dev/vda1 (bs=64k, conv=fsync; caches dropped before the read)."
+echo "Cubieboard: qemu-system-arm -M cubieboard -m 512 -dtb sun4i-a10-cubieboard.dtb (Debian's) -nic user,hostfwd=…;"
+echo "  Linux gets the same zImage with sun4i-emac and mdio-sun4i in its initramfs, -append \"console=ttyS0 quiet\"."
 echo "TCP echo: Seal through Tests/host/impair.py (tap-linux <-> tap-seal, no impairment); socat PIPE on"
 echo "  10.0.7.1 in the same namespace — Linux talking to its own address, i.e. loopback, no tap or relay."
 echo "bench took $(( $(date +%s) - started )) s"

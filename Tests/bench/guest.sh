@@ -18,7 +18,7 @@ bench_traps
 name=$1 kernel=$2 initrd=$3 append=$4 big_path=$5 memory_initrd=${6:-$3}
 runs=${RUNS:-5} memory=${MEMORY:-256} boot_limit=${BOOT_LIMIT:-60} idle_seconds=${IDLE_SECONDS:-10}
 requests=${REQUESTS:-5000}
-memories=${MEMORIES:-256 128 96 64 56 48 32 24 16 12 8}
+memories=${MEMORIES-256 128 96 64 56 48 32 24 16 12 8}  # set but empty: no search
 work=$(mktemp -d); bench_dirs+=("$work")
 console=$work/console
 # A guest gets boot_limit to answer, plus room for the measurements that follow on the last boot.

@@ -65,9 +65,15 @@ start_guest() {
   [ -n "$initrd" ] && initrd_args=(-initrd "$initrd")
   : > "$console"
   guest_started=$(now_ns)
-  timeout -k 2 "$limit" qemu-system-arm -M virt -cpu cortex-a15 -m "$memory" -kernel "$kernel" \
-    "${initrd_args[@]}" -append "$append" \
-    -netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$port-:80" -device virtio-net-device,netdev=n0 \
+  # GUEST_BOARD=cubieboard: QEMU's Allwinner A10 (-m 512 or 1024 only), its EMAC, GUEST_DTB.
+  local machine=(-M virt -cpu cortex-a15 -m "$memory")
+  local network=(-netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$port-:80" -device virtio-net-device,netdev=n0)
+  if [ "${GUEST_BOARD:-qemu-virt}" = cubieboard ]; then
+    machine=(-M cubieboard -m 512 -dtb "$GUEST_DTB")
+    network=(-nic "user,hostfwd=tcp:127.0.0.1:$port-:80")
+  fi
+  timeout -k 2 "$limit" qemu-system-arm "${machine[@]}" -kernel "$kernel" \
+    "${initrd_args[@]}" -append "$append" "${network[@]}" \
     -display none -serial "file:$console" -monitor none < /dev/null > "$console.qemu" 2>&1 &
   guest_wrapper=$!
   remember "$guest_wrapper"

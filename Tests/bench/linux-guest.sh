@@ -9,6 +9,7 @@
 # Prints: kernel=<zImage> initrd=<OUT_DIR/initramfs.cpio.gz>
 #         initrd_site=<OUT_DIR/initramfs-site.cpio.gz> (the same without bytes20, for the -m search)
 #         initrd_disk=<OUT_DIR/initramfs-disk.cpio.gz> (virtio-blk and dd of 64 MiB, for disk.sh)
+#         initrd_cubieboard=<OUT_DIR/initramfs-cubieboard.cpio.gz> (httpd and bytes20 over the A10's EMAC)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
@@ -53,6 +54,11 @@ ordered=()
 grep -q '^CONFIG_VIRTIO_MMIO=m' "$config" && add_module virtio_mmio
 grep -q '^CONFIG_VIRTIO_BLK=m' "$config" && add_module virtio_blk
 disk_modules=("${ordered[@]}")
+# The Cubieboard's EMAC and its MDIO bus (sun4i-a10.dtsi: emac, mdio), each with what it needs.
+ordered=()
+grep -q '^CONFIG_MDIO_SUN4I=m' "$config" && add_module mdio_sun4i
+grep -q '^CONFIG_SUN4I_EMAC=m' "$config" && add_module sun4i_emac
+cubieboard_modules=("${ordered[@]}")
 ordered=("${network_modules[@]}")
 
 build_tree() { # build_tree DIR WITH_BYTES20
@@ -97,6 +103,13 @@ build_tree "$out/tree" 1
 pack "$out/tree" "$out/initramfs.cpio.gz"
 build_tree "$out/tree-site" 0
 pack "$out/tree-site" "$out/initramfs-site.cpio.gz"
+# The Cubieboard guest: the same httpd tree with the EMAC's modules instead of virtio's.
+ordered=("${cubieboard_modules[@]}")
+build_tree "$out/tree-cubieboard" 1
+pack "$out/tree-cubieboard" "$out/initramfs-cubieboard.cpio.gz"
+rm -rf "$out/tree-cubieboard"
+ordered=("${network_modules[@]}")
+
 # The disk guest: dd of 64 MiB to and from the first partition of a virtio-blk disk, the same
 # sizes diskbench moves through FAT, then power off.
 rm -rf "$out/tree-disk"
@@ -134,4 +147,5 @@ echo "kernel=$zimage"
 echo "initrd=$out/initramfs.cpio.gz"
 echo "initrd_site=$out/initramfs-site.cpio.gz"
 echo "initrd_disk=$out/initramfs-disk.cpio.gz"
+echo "initrd_cubieboard=$out/initramfs-cubieboard.cpio.gz"
 echo "kernel_package=$kernel_package"

@@ -118,4 +118,22 @@ else
   check "Seal: tick 1, 2, 3 in order" \
     test "$(grep -E '^tick [0-9]+$' "$work/out.txt" | head -n 3 | tr '\n' ' ')" = "tick 1 tick 2 tick 3 "
 fi
+
+# The whole path once more with `www`: U-Boot boots the SD image and Seal serves HTTP over the EMAC.
+if [ "$mode" = seal ]; then
+  make --no-print-directory sdcard BOARD=cubieboard APP=www > "$work/make-www.log" 2>&1
+  check "make sdcard APP=www" test -f build/cubieboard/www-sd.img
+  port=$(free_port)
+  log=$work/www-boot.log
+  qemu-system-arm -M cubieboard -m 1G -device loader,file="$work/u-boot-dtb.bin",addr=0x4a000000,cpu-num=0,force-raw=on \
+    -drive if=sd,format=raw,file=build/cubieboard/www-sd.img -nic "user,hostfwd=tcp:127.0.0.1:$port-:80" \
+    -display none -monitor none -serial stdio < /dev/null > "$log" 2>&1 &
+  qemu_pid=$!
+  timeout "${BOOT_TIMEOUT:-90}" bash -c "until tr -d '\r' < '$log' | grep -q '^ip: '; do sleep 0.5; done"
+  code=$(curl -s -o "$work/index.html" -w '%{http_code}' --max-time 20 "http://127.0.0.1:$port/" || true)
+  kill "$qemu_pid" 2>/dev/null; wait "$qemu_pid" 2>/dev/null; qemu_pid=""
+  tr -d '\r' < "$log" | grep -E '^(Found U-Boot script|Starting kernel|listening|ip:)' | sed 's/^/    | /'
+  check "www booted by U-Boot from the SD card serves / ($code), byte-exact" \
+    bash -c "[ '$code' = 200 ] && cmp -s '$work/index.html' Apps/www/site/index.html"
+fi
 finish
