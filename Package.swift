@@ -55,7 +55,7 @@ if let board = Context.environment["SEAL_BOARD"], let app = Context.environment[
     } else {
         targets += [
             .target(name: "ARMBoot", path: "Sources/ARMBoot"),
-            .target(name: "Platform", dependencies: ["ARMBoot", "Capabilities", "DeviceTree"]),
+            .target(name: "Platform", dependencies: ["ARMBoot", "Capabilities", "DeviceTree", "Digest"]),
             .target(name: "Drivers", dependencies: ["Platform", "Capabilities", "DeviceTree", "Virtio", "Storage"]),
             .target(name: "App", dependencies: portable, path: "Apps/\(app)", exclude: app == "www" ? ["site"] : []),
             .executableTarget(name: "Image", dependencies: portable + ["ARMBoot", "Platform", "Drivers", "Virtio", "App"],

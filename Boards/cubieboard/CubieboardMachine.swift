@@ -6,16 +6,6 @@ import Drivers
 import Platform
 import Runtime
 
-/// The board's limits, in one place.
-enum CubieboardLimits {
-    /// The network stack's share of RAM: an eighth, as on qemu-virt. (Apps size their TCP
-    /// buffers from it, up to 256 KiB of window; QEMU 7.2's EMAC model drops the frames queued
-    /// behind a full 32 KiB receive FIFO, so a sender bursting a whole large window at a guest
-    /// that is busy sending too, as `echo` is, loses segments and waits out its retransmission
-    /// timer. Downloads and uploads, where the guest keeps up, are unaffected.)
-    static func networkMemoryBudget(ramBytes: UInt64) -> Int { Int(truncatingIfNeeded: min(ramBytes, 1 << 31) / 8) }
-}
-
 struct Cubieboard: StorageMachine {
     typealias Disk = SunxiMMC
 
@@ -36,12 +26,9 @@ struct Cubieboard: StorageMachine {
         self.deviceTree = deviceTree
         self.interruptController = interruptController
         isSealed = SealCheck.isSealed()
-        commandLine = (try? deviceTree.bootArguments) ?? UnsafeRawBufferPointer(start: nil, count: 0)
-        var ram: UInt64 = 0
-        if let regions = try? deviceTree.memoryRegions {
-            for region in regions { ram &+= region.size }
-        }
-        networkMemoryBudget = CubieboardLimits.networkMemoryBudget(ramBytes: ram)
+        let facts = BoardFacts(deviceTree)
+        commandLine = facts.commandLine
+        networkMemoryBudget = facts.networkMemoryBudget
     }
 
     func exit(status: Int) -> Never { halt(status: status) }

@@ -14,9 +14,6 @@ enum QemuVirtLimits {
     /// virtio-rng buffers kept with the device, and their size.
     static let entropyBuffers = 4
     static let entropyBufferSize = 64
-    /// The network stack's share of RAM: an eighth (1 MiB of `-m 8`, 16 MiB of `-m 128`),
-    /// leaving the rest to the image, the app's own pools and the heap.
-    static func networkMemoryBudget(ramBytes: UInt64) -> Int { Int(truncatingIfNeeded: min(ramBytes, 1 << 31) / 8) }
 }
 
 struct QemuVirt: StorageMachine {
@@ -26,7 +23,7 @@ struct QemuVirt: StorageMachine {
     let isSealed: Bool
     /// `/chosen/bootargs`, a slice of the device tree (which lies outside the heap for the whole run).
     let commandLine: UnsafeRawBufferPointer
-    /// A fraction of the RAM the device tree's memory nodes describe: see `QemuVirtLimits`.
+    /// An eighth of the RAM the device tree's memory nodes describe (`BoardFacts`).
     let networkMemoryBudget: Int
     var interruptController: GICv2
     private var networkTaken = false
@@ -38,12 +35,9 @@ struct QemuVirt: StorageMachine {
         self.deviceTree = deviceTree
         self.interruptController = interruptController
         isSealed = SealCheck.isSealed()
-        commandLine = (try? deviceTree.bootArguments) ?? UnsafeRawBufferPointer(start: nil, count: 0)
-        var ram: UInt64 = 0
-        if let regions = try? deviceTree.memoryRegions {
-            for region in regions { ram &+= region.size }
-        }
-        networkMemoryBudget = QemuVirtLimits.networkMemoryBudget(ramBytes: ram)
+        let facts = BoardFacts(deviceTree)
+        commandLine = facts.commandLine
+        networkMemoryBudget = facts.networkMemoryBudget
     }
 
     func exit(status: Int) -> Never { halt(status: status) }

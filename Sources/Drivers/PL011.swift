@@ -3,7 +3,7 @@ import ARMBoot
 import Capabilities
 import Platform
 
-public struct PL011: Console {
+public struct PL011: SerialPort {
     let base: UInt
 
     // Registers (DDI 0183G §3.2).
@@ -23,7 +23,7 @@ public struct PL011: Console {
     private static let receiveInterrupts: UInt32 = (1 << 4) | (1 << 6)
 
     /// Bytes received by the interrupt handler and not yet read.
-    nonisolated(unsafe) static var received = ByteRing()
+    nonisolated(unsafe) public static var received = ByteRing()
 
     public init(base: UInt) {
         self.base = base
@@ -49,22 +49,6 @@ public struct PL011: Console {
     public func writeByte(_ byte: UInt8) {
         while flags.read() & Self.transmitFull != 0 {}
         data.write(UInt32(byte))
-    }
-
-    public mutating func write(_ bytes: UnsafeRawBufferPointer) {
-        for byte in bytes {
-            if byte == 10 { writeByte(13) }
-            writeByte(byte)
-        }
-    }
-
-    public mutating func read() -> UInt8? {
-        // The ring is shared with the interrupt handler: a push landing in the middle of this
-        // read-modify-write would be lost, so interrupts wait for it.
-        let saved = arm_save_and_disable_interrupts()
-        let byte = Self.received.pop()
-        arm_restore_interrupts(saved)
-        return byte
     }
 
     /// The receive interrupt: acknowledge, then drain the FIFO into the ring (a full ring drops

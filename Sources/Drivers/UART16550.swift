@@ -3,7 +3,7 @@ import ARMBoot
 import Capabilities
 import Platform
 
-public struct UART16550: Console {
+public struct UART16550: SerialPort {
     let base: UInt
     /// log2 of the register stride (`reg-shift`: 2 on the A10, registers 4 bytes apart).
     let shift: UInt
@@ -28,7 +28,7 @@ public struct UART16550: Console {
     private static let busyDetect: UInt32 = 0x7                // IIR interrupt id (DesignWare)
 
     /// Bytes received by the interrupt handler and not yet read.
-    nonisolated(unsafe) static var received = ByteRing()
+    nonisolated(unsafe) public static var received = ByteRing()
 
     public init(base: UInt, registerShift: UInt, registerWidth: UInt) {
         self.base = base
@@ -74,21 +74,6 @@ public struct UART16550: Console {
         // Bounded: a UART that never drains (no clock) must not hang a panic report forever.
         while read(Self.lineStatus) & Self.transmitHoldingEmpty == 0 && spins < 1_000_000 { spins += 1 }
         write(Self.data, UInt32(byte))
-    }
-
-    public mutating func write(_ bytes: UnsafeRawBufferPointer) {
-        for byte in bytes {
-            if byte == 10 { writeByte(13) }
-            writeByte(byte)
-        }
-    }
-
-    public mutating func read() -> UInt8? {
-        // Shared with the interrupt handler: see PL011.read().
-        let saved = arm_save_and_disable_interrupts()
-        let byte = Self.received.pop()
-        arm_restore_interrupts(saved)
-        return byte
     }
 
     /// The interrupt: clear a DesignWare busy-detect if that is the cause, then drain the

@@ -141,6 +141,14 @@ extension NetworkStack {
     /// Queues bytes for sending and sends what the windows allow; returns how many were
     /// queued (fewer than given when the send buffer is full).
     public mutating func send(_ bytes: UnsafeRawBufferPointer, on handle: TCPConnectionHandle) throws(SocketError) -> Int {
+        let index = try sendingSlot(handle)
+        let count = connections[index].sendBuffer.append(bytes)
+        if connections[index].state.isSynchronized { dispatch(index) }
+        return count
+    }
+
+    /// The slot of a connection that may still queue data: open, not closed by us.
+    func sendingSlot(_ handle: TCPConnectionHandle) throws(SocketError) -> Int {
         guard let index = slot(of: handle) else { throw .invalidHandle }
         switch connections[index].state {
         case .synSent, .synReceived, .established, .closeWait:
@@ -149,9 +157,7 @@ extension NetworkStack {
             throw .notConnected
         }
         guard !connections[index].closeRequested else { throw .notConnected }
-        let count = connections[index].sendBuffer.append(bytes)
-        if connections[index].state.isSynchronized { dispatch(index) }
-        return count
+        return index
     }
 
     /// Like `send`, but `produce` writes the bytes straight into the send buffer's free space
@@ -160,14 +166,7 @@ extension NetworkStack {
     /// is queued).
     public mutating func send(on handle: TCPConnectionHandle,
                               producing produce: (UnsafeMutableRawBufferPointer) -> Int?) throws(SocketError) -> Int? {
-        guard let index = slot(of: handle) else { throw .invalidHandle }
-        switch connections[index].state {
-        case .synSent, .synReceived, .established, .closeWait:
-            break
-        default:
-            throw .notConnected
-        }
-        guard !connections[index].closeRequested else { throw .notConnected }
+        let index = try sendingSlot(handle)
         let count = connections[index].sendBuffer.appendInPlace(produce)
         if connections[index].state.isSynchronized { dispatch(index) }
         return count

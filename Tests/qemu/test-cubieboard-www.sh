@@ -11,15 +11,6 @@ source "$root/Tests/qemu/lib.sh"
 image=$root/build/cubieboard/www.bin
 work=$(mktemp -d)
 qemu_pid=""
-stop_qemu() { # TERM through `timeout`; a QEMU that ignores it for 5 s is killed
-  [ -n "$qemu_pid" ] || return 0
-  kill "$qemu_pid" 2> /dev/null
-  if ! timeout 5 tail --pid="$qemu_pid" -f /dev/null 2> /dev/null; then
-    pkill -KILL -P "$qemu_pid" 2> /dev/null; kill -KILL "$qemu_pid" 2> /dev/null
-  fi
-  wait "$qemu_pid" 2> /dev/null
-  qemu_pid=""
-}
 cleanup() {
   stop_qemu
   rm -rf "$work"
