@@ -16,6 +16,7 @@ var targets: [Target] = [
     .target(name: "Storage", dependencies: ["Capabilities", "Digest"]),
     .target(name: "FAT", dependencies: ["Capabilities"]),
     .target(name: "KV", dependencies: ["Capabilities", "Digest"]),
+    .target(name: "Xen", dependencies: ["XenABI"]),
 
     // Host tools.
     .executableTarget(name: "dtdump", dependencies: ["DeviceTree"]),
@@ -26,6 +27,8 @@ var targets: [Target] = [
 
     // libfdt, the reference the device-tree parser is checked against (tests only).
     .systemLibrary(name: "LibFDT", path: "Sources/LibFDT"),
+    // Xen's public headers (Debian's libxen-dev) with ARM's guest layout: the Xen structs.
+    .systemLibrary(name: "XenABI", path: "Sources/XenABI"),
 
     .testTarget(name: "DeviceTreeTests", dependencies: ["DeviceTree", "LibFDT"],
                 resources: [.copy("Fixtures")]),
@@ -38,6 +41,7 @@ var targets: [Target] = [
     .testTarget(name: "StorageTests", dependencies: ["Storage", "Capabilities", "Digest"]),
     .testTarget(name: "FATTests", dependencies: ["FAT", "Storage", "Capabilities"]),
     .testTarget(name: "KVTests", dependencies: ["KV", "Storage", "Capabilities", "Digest"]),
+    .testTarget(name: "XenTests", dependencies: ["Xen", "XenABI"]),
 ]
 
 // `make image BOARD=… APP=…` sets SEAL_BOARD and SEAL_APP: the package then also holds the

@@ -10,6 +10,8 @@ out=$root/build/fuzz/$name
 mkdir -p "$out/modules" "$out/corpus"
 
 flags=(-sanitize=fuzzer,address -parse-as-library -O -g -I "$out/modules")
+# C modules (Sources/<Name>/module.modulemap, e.g. XenABI) are importable too; `modules` lists only Swift ones.
+for map in "$root"/Sources/*/module.modulemap; do flags+=(-I "$(dirname "$map")"); done
 objects=()
 for module in $(cat "$root/Fuzz/$name/modules"); do
   swiftc "${flags[@]}" -wmo -module-name "$module" -emit-module -emit-module-path "$out/modules/$module.swiftmodule" \

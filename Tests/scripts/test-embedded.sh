@@ -7,7 +7,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 source "$root/Tests/qemu/lib.sh"
 export CHECK_EMBEDDED_DIR=$root/build/check-embedded
 rm -rf "$CHECK_EMBEDDED_DIR"
-for module in Capabilities Digest DeviceTree Runtime Network HTTP WebServer Virtio Storage FAT KV; do
+for module in Capabilities Digest DeviceTree Runtime Network HTTP WebServer Virtio Storage FAT KV Xen; do
   check "$module builds in Embedded mode" "$root/toolchain/check-embedded.sh" "$module"
 done
 finish
