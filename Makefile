@@ -90,6 +90,11 @@ test-cubieboard: $(DEPENDENCIES_STAMP)
 test-storage:
 	Tests/storage/test-fat-interop.sh
 
+# The Xen rig: dom0less boots, and the Linux dom0 with xl create (Tests/xen/README.md).
+.PHONY: test-xen
+test-xen: $(DEPENDENCIES_STAMP)
+	bash -c 'source Tests/qemu/lib.sh && run_scripts xen Tests/xen/test-*.sh'
+
 test-host-network:
 	Tests/host/run-all.sh
 

@@ -54,6 +54,7 @@ suite dtdump Tests/scripts/test-dtdump.sh
 suite qemu Tests/qemu/run-all.sh
 suite storage Tests/storage/test-fat-interop.sh
 suite host Tests/host/run-all.sh
+suite xen Tests/xen/test-dom0less.sh
 suite fuzz make --no-print-directory test-fuzz
 echo "$total_passed passed, $total_failed failed"
 [ "$total_failed" -eq 0 ]
