@@ -31,33 +31,20 @@ busybox_dir=$(toolchain/fetch-armhf.sh busybox-static | tail -n 1)
 zimage=$(ls "$kernel_dir"/boot/vmlinuz-* | head -n 1)
 modules_dir=$(ls -d "$kernel_dir"/lib/modules/*/kernel | head -n 1)
 
-# The modules named, each after the modules it depends on (from each .ko's `depends=` modinfo
-# string; there is no modules.dep, which depmod writes at install time).
-ordered=()
-add_module() {
-  local name=$1 file dep
-  for known in "${ordered[@]}"; do [ "$(basename "$known" .ko)" = "$name" ] && return 0; done
-  file=$(find "$modules_dir" -name "$name.ko" | head -n 1)
-  if [ -z "$file" ]; then
-    name=${name//_/-}
-    file=$(find "$modules_dir" -name "$name.ko" | head -n 1)
-  fi
-  [ -n "$file" ] || { echo "linux-guest: no module $1 in $kernel_package (built in?)" >&2; return 0; }
-  for dep in $(strings -a "$file" | sed -n 's/^depends=//p' | tr ',' ' '); do add_module "$dep"; done
-  ordered+=("$file")
-}
+# Modules in load order (toolchain/kernel-modules.sh); a missing one is left out.
+source toolchain/kernel-modules.sh
 config=$(ls "$kernel_dir"/boot/config-* | head -n 1)
-grep -q '^CONFIG_VIRTIO_MMIO=m' "$config" && add_module virtio_mmio
-grep -q '^CONFIG_VIRTIO_NET=m' "$config" && add_module virtio_net
+grep -q '^CONFIG_VIRTIO_MMIO=m' "$config" && add_module virtio_mmio || true
+grep -q '^CONFIG_VIRTIO_NET=m' "$config" && add_module virtio_net || true
 network_modules=("${ordered[@]}")
 ordered=()
-grep -q '^CONFIG_VIRTIO_MMIO=m' "$config" && add_module virtio_mmio
-grep -q '^CONFIG_VIRTIO_BLK=m' "$config" && add_module virtio_blk
+grep -q '^CONFIG_VIRTIO_MMIO=m' "$config" && add_module virtio_mmio || true
+grep -q '^CONFIG_VIRTIO_BLK=m' "$config" && add_module virtio_blk || true
 disk_modules=("${ordered[@]}")
 # The Cubieboard's EMAC and its MDIO bus (sun4i-a10.dtsi: emac, mdio), each with what it needs.
 ordered=()
-grep -q '^CONFIG_MDIO_SUN4I=m' "$config" && add_module mdio_sun4i
-grep -q '^CONFIG_SUN4I_EMAC=m' "$config" && add_module sun4i_emac
+grep -q '^CONFIG_MDIO_SUN4I=m' "$config" && add_module mdio_sun4i || true
+grep -q '^CONFIG_SUN4I_EMAC=m' "$config" && add_module sun4i_emac || true
 cubieboard_modules=("${ordered[@]}")
 ordered=("${network_modules[@]}")
 

@@ -61,21 +61,8 @@ for file in "$dom0_initramfs" "$domU_initramfs"; do
 done
 if [ "$fresh" = 1 ]; then report; exit 0; fi
 
-# Modules named, each after those it depends on (the `depends=` string in each .ko's modinfo;
-# the package has no modules.dep, which depmod writes at install time). Fills `ordered`.
-ordered=()
-add_module() {
-  local name=$1 file dependency known
-  for known in "${ordered[@]}"; do [ "$(basename "$known" .ko)" = "$name" ] && return 0; done
-  file=$(find "$modules_dir" -name "$name.ko" | head -n 1)
-  if [ -z "$file" ]; then
-    name=${name//_/-}
-    file=$(find "$modules_dir" -name "$name.ko" | head -n 1)
-  fi
-  [ -n "$file" ] || { echo "build-dom0: no module $1 in $kernel_package" >&2; exit 1; }
-  for dependency in $(arm-none-eabi-strings -a "$file" | sed -n 's/^depends=//p' | tr ',' ' '); do add_module "$dependency"; done
-  ordered+=("$file")
-}
+# Modules in load order (toolchain/kernel-modules.sh); a missing one is fatal here.
+source toolchain/kernel-modules.sh
 install_modules() { # install_modules TREE: copies `ordered` into TREE/lib/modules with its load-order
   local tree=$1 file
   mkdir -p "$tree/lib/modules"
@@ -98,8 +85,8 @@ cp "${dir[busybox-static]}/bin/busybox" "$tree/bin/"
 cp Tests/xen/domU-init.sh "$tree/init"
 chmod +x "$tree/init"
 ordered=()
-add_module xen-blkfront
-add_module xen-netfront
+add_module xen-blkfront || exit 1
+add_module xen-netfront || exit 1
 install_modules "$tree"
 pack "$tree" "$domU_initramfs"
 rm -rf "$tree"
@@ -129,7 +116,7 @@ echo 'root:x:0:0:root:/root:/bin/sh' > "$tree/etc/passwd"
 echo 'root:x:0:' > "$tree/etc/group"
 ordered=()
 for module in xen-privcmd xenfs xen-evtchn xen-gntdev xen-gntalloc xen-netback xen-blkback bridge loop; do
-  add_module "$module"
+  add_module "$module" || exit 1
 done
 install_modules "$tree"
 cp Tests/xen/dom0-init.sh "$tree/init"
