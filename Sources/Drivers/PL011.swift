@@ -29,16 +29,16 @@ public struct PL011: SerialPort {
         self.base = base
     }
 
-    /// Enables the UART and its 16-byte FIFOs (LCR_H.FEN, §3.3.7), keeping the line settings
-    /// firmware chose, and receive interrupts. Bytes that arrived before this are drained here:
-    /// clearing their interrupt would otherwise strand them, and a full FIFO accepts no more.
-    /// Changing FEN empties the FIFO (QEMU's model does), so what is there is read first.
+    /// Enables the UART and receive interrupts, keeping the line settings and the FIFO mode
+    /// firmware chose. Bytes that arrived before this are drained: clearing their interrupt
+    /// would otherwise strand them.
+    ///
+    /// The FIFOs are not switched on here: changing LCR_H.FEN empties them (§3.3.7; QEMU's
+    /// model resets its count), so a byte landing between the drain and the switch was lost —
+    /// seen once under heavy host load as typed input arriving with a byte missing. Without
+    /// firmware (QEMU `-kernel`) the UART therefore stays in character mode: one byte in the
+    /// holding register, each interrupt taking it, QEMU holding the rest back until it is read.
     public func start() {
-        let fifoEnable: UInt32 = 1 << 4
-        if lineControl.read() & fifoEnable == 0 {
-            handleInterrupt()
-            lineControl.write(lineControl.read() | fifoEnable)
-        }
         control.write(control.read() | Self.enableAll)
         interruptClear.write(0x7ff)
         interruptMask.write(Self.receiveInterrupts)
