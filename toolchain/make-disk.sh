@@ -7,6 +7,7 @@ set -euo pipefail
 export PATH="$PATH:/usr/sbin:/sbin"
 
 die() { echo "make-disk: $*" >&2; exit 1; }
+source "$(dirname "$0")/fat-partition.sh"
 [ $# -ge 2 ] && [ $# -le 3 ] || die "usage: $0 DIR OUTPUT [SIZE_MIB]"
 dir=$1
 output=$2
@@ -39,24 +40,8 @@ trap 'rm -f "$work"' EXIT
 rm -f "$work"
 truncate -s "${size_mib}M" "$work"
 printf 'label: dos\nstart=2048, type=c\n' | sfdisk -q "$work"
-# -h: the boot sector records the 2048 sectors before it (mkfs.fat --offset does not).
-mkfs.fat --offset 2048 -h 2048 "${fat_options[@]}" -n SEAL "$work" "$partition_kib" >/dev/null
-
-# FAT names ignore case: two host names that differ only in case cannot both be copied.
-clashes=$(cd "$dir" && find . -mindepth 1 | tr '[:upper:]' '[:lower:]' | sort | uniq -d)
-[ -z "$clashes" ] || die "names that differ only in case: $(echo "$clashes" | head -3 | tr '\n' ' ')"
-
-# Every top-level entry, dotfiles included; an empty folder gives an empty file system.
-entries=()
-while IFS= read -r -d '' entry; do entries+=("$entry"); done \
-  < <(find "$dir" -mindepth 1 -maxdepth 1 -print0 | sort -z)
-if [ ${#entries[@]} -gt 0 ]; then
-  # -s recursive (empty subfolders too), -m keep modification times, -Q stop at the first error
-  # (a full disk, say); no questions asked (-D s, stdin closed). Not -b: with an offset image,
-  # mtools 4.0.32's batch mode fails ("Internal error, size too big").
-  MTOOLS_SKIP_CHECK=1 mcopy -s -m -Q -D s -i "$work@@1M" "${entries[@]}" ::/ </dev/null \
-    || die "copying $dir failed (is SIZE_MIB ${size_mib} large enough?)"
-fi
+format_fat "$work" 2048 "$partition_kib" SEAL "${fat_options[@]}"
+copy_tree "$work" 1 "$dir"
 mv "$work" "$output"
 trap - EXIT
 

@@ -25,6 +25,7 @@ export PATH="$PATH:/usr/sbin:/sbin"
 root=$(cd "$(dirname "$0")/.." && pwd)
 
 die() { echo "make-sdcard: $*" >&2; exit 1; }
+source "$root/toolchain/fat-partition.sh"
 [ $# -eq 2 ] || die "usage: $0 BOARD APP"
 board=$1 app=$2
 case "$board" in
@@ -112,14 +113,7 @@ mkimage -A arm -O linux -T script -C none -n "Seal $app" -d "$staging/boot.cmd" 
 cp "$kernel" "$staging/zImage"
 cp "$dtb" "$staging/$dtb_name"
 
-# -h: the boot sector records the sectors before the partition (mkfs.fat --offset does not).
-# mkfs.fat warns that the image is larger than the size it was told: that is the point of --offset.
-format() { # format OFFSET_SECTORS KIB LABEL [OPTIONS...]
-  local offset=$1 kib=$2 label=$3; shift 3
-  mkfs.fat --offset "$offset" -h "$offset" "$@" -n "$label" "$work" "$kib" > "$staging/mkfs.log" 2>&1 \
-    || { cat "$staging/mkfs.log" >&2; die "mkfs.fat failed"; }
-}
-format $(( boot_start_mib * 2048 )) $(( boot_size_mib * 1024 )) SEALBOOT
+format_fat "$work" $(( boot_start_mib * 2048 )) $(( boot_size_mib * 1024 )) SEALBOOT
 MTOOLS_SKIP_CHECK=1 mcopy -m -Q -D s -i "$work@@${boot_start_mib}M" \
   "$staging/zImage" "$staging/$dtb_name" "$staging/boot.scr" ::/ </dev/null || die "copying the boot files failed"
 
@@ -128,16 +122,8 @@ if [ "$storage" = yes ] && [ "$app" != kv ]; then
   # FAT32 needs at least 65525 clusters: from 40 MiB up; below, mkfs.fat picks FAT12 or FAT16.
   fat_options=()
   if [ $(( size_mib - data_start_mib )) -ge 40 ]; then fat_options=(-F 32); fi
-  format $(( data_start_mib * 2048 )) "$data_kib" SEALDATA "${fat_options[@]}"
-  if [ "$app" = site ] && [ -n "${SITE:-}" ]; then
-    entries=()
-    while IFS= read -r -d '' entry; do entries+=("$entry"); done \
-      < <(find "$SITE" -mindepth 1 -maxdepth 1 -print0 | sort -z)
-    if [ ${#entries[@]} -gt 0 ]; then
-      MTOOLS_SKIP_CHECK=1 mcopy -s -m -Q -D s -i "$work@@${data_start_mib}M" "${entries[@]}" ::/ </dev/null \
-        || die "copying $SITE failed (is SIZE_MIB $size_mib large enough?)"
-    fi
-  fi
+  format_fat "$work" $(( data_start_mib * 2048 )) "$data_kib" SEALDATA "${fat_options[@]}"
+  if [ "$app" = site ] && [ -n "${SITE:-}" ]; then copy_tree "$work" "$data_start_mib" "$SITE"; fi
 fi
 
 mv "$work" "$output"
