@@ -35,26 +35,28 @@ struct FileHandler<Volume: BlockDevice>: HTTPStreamingHandler {
 
     // MARK: GET and HEAD
 
+    /// One path walk per file: `open` gives the size and the handle the content is read through.
     mutating func streamedResponse(to request: HTTPRequest) -> HTTPStreamedResponse<FileBody<Volume>>? {
-        guard request.method == .get || request.method == .head, let path = PercentEncoding.decode(request.path),
-              let info = try? fileSystem.stat(path) else { return nil }
-        if info.isDirectory {
-            let index = path + (path.last == UInt8(ascii: "/") ? [] : [UInt8(ascii: "/")]) + Array("index.html".utf8)
-            if let page = try? fileSystem.stat(index), !page.isDirectory {
-                return fileResponse(index, size: UInt64(page.size), request: request)
-            }
-            guard let entries = try? fileSystem.list(path) else { return nil }
-            let html = DirectoryIndex.page(path: path, entries: entries)
-            return HTTPStreamedResponse(contentType: "text/html; charset=utf-8", contentLength: html.count,
-                                        body: .bytes(html))
+        guard request.method == .get || request.method == .head,
+              let path = PercentEncoding.decode(request.path) else { return nil }
+        // Nil for the root (which has no entry to open) and for a path that does not exist.
+        let opened = try? fileSystem.open(path)
+        if let file = opened, !file.isDirectory { return fileResponse(path, file, request: request) }
+        // A folder: its index.html, else a listing (which also fails for a missing path: 404).
+        let index = path + (path.last == UInt8(ascii: "/") ? [] : [UInt8(ascii: "/")]) + Array("index.html".utf8)
+        if let page = try? fileSystem.open(index), !page.isDirectory {
+            return fileResponse(index, page, request: request)
         }
-        return fileResponse(path, size: UInt64(info.size), request: request)
+        guard let entries = try? fileSystem.list(path) else { return nil }
+        let html = DirectoryIndex.page(path: path, entries: entries)
+        return HTTPStreamedResponse(contentType: "text/html; charset=utf-8", contentLength: html.count,
+                                    body: .bytes(html))
     }
 
     /// The whole file, or the part a Range field asks for; nil (answered by `respond`) when the
-    /// range cannot be satisfied or the file does not open.
-    func fileResponse(_ path: [UInt8], size: UInt64, request: HTTPRequest) -> HTTPStreamedResponse<FileBody<Volume>>? {
-        guard let file = try? fileSystem.open(path) else { return nil }
+    /// range cannot be satisfied.
+    func fileResponse(_ path: [UInt8], _ file: FATFile, request: HTTPRequest) -> HTTPStreamedResponse<FileBody<Volume>>? {
+        let size = UInt64(file.size)
         var first: UInt64 = 0
         var length = size
         var range: HTTPContentRange? = nil
