@@ -8,7 +8,7 @@ import WebServer
 struct StoreHandler<Disk: BlockDevice>: HTTPStreamingHandler {
     let store: KeyValueStore<Disk>
     /// PUT content being received, indexed by `HTTPRequest.connection`.
-    var uploads: [[UInt8]?]
+    var uploads: ConnectionTable<[UInt8]>
 
     static var serverLimits: HTTPServerLimits {
         var limits = HTTPServerLimits()
@@ -26,7 +26,7 @@ struct StoreHandler<Disk: BlockDevice>: HTTPStreamingHandler {
 
     init(store: KeyValueStore<Disk>, connections: Int) {
         self.store = store
-        uploads = [[UInt8]?](repeating: nil, count: connections)
+        uploads = ConnectionTable(connections: connections)
     }
 
     // MARK: Reads, streamed
@@ -70,7 +70,6 @@ struct StoreHandler<Disk: BlockDevice>: HTTPStreamingHandler {
     // MARK: PUT content
 
     mutating func contentHandling(for request: HTTPRequest) -> HTTPContentHandling {
-        guard request.connection >= 0 && request.connection < uploads.count else { return .discard }
         uploads[request.connection] = nil
         guard request.method == .put, case .key? = StoreRoute(request) else { return .discard }
         if let length = request.contentLength, length > KeyValueLimits.maximumValueLength {
@@ -81,12 +80,10 @@ struct StoreHandler<Disk: BlockDevice>: HTTPStreamingHandler {
     }
 
     mutating func receiveContent(_ bytes: UnsafeRawBufferPointer, connection: Int) {
-        guard connection >= 0 && connection < uploads.count, uploads[connection] != nil else { return }
-        uploads[connection]!.append(contentsOf: bytes)
+        uploads[connection]?.append(contentsOf: bytes)
     }
 
     mutating func connectionEnded(_ connection: Int) {
-        guard connection >= 0 && connection < uploads.count else { return }
         uploads[connection] = nil
     }
 

@@ -9,7 +9,7 @@ struct FileHandler<Volume: BlockDevice>: HTTPStreamingHandler {
     let fileSystem: FATFileSystem<Volume>
     let writable: Bool
     /// PUTs in progress, indexed by `HTTPRequest.connection`.
-    var uploads: [Upload?]
+    var uploads: ConnectionTable<Upload>
 
     /// Eight connections; uploads stream to the disk, so any size FAT allows (4 GiB - 1) is taken.
     static var serverLimits: HTTPServerLimits {
@@ -30,7 +30,7 @@ struct FileHandler<Volume: BlockDevice>: HTTPStreamingHandler {
     init(fileSystem: FATFileSystem<Volume>, writable: Bool, connections: Int) {
         self.fileSystem = fileSystem
         self.writable = writable
-        uploads = [Upload?](repeating: nil, count: connections)
+        uploads = ConnectionTable(connections: connections)
     }
 
     // MARK: GET and HEAD
@@ -84,7 +84,6 @@ struct FileHandler<Volume: BlockDevice>: HTTPStreamingHandler {
     /// anything the site cannot take is read and dropped, then refused in `respond`.
     mutating func contentHandling(for request: HTTPRequest) -> HTTPContentHandling {
         let connection = request.connection
-        guard connection >= 0 && connection < uploads.count else { return .discard }
         uploads[connection] = nil
         guard writable, request.method == .put, let path = PercentEncoding.decode(request.path) else { return .discard }
         guard let upload = startUpload(path) else { return .discard }
@@ -108,12 +107,10 @@ struct FileHandler<Volume: BlockDevice>: HTTPStreamingHandler {
     }
 
     mutating func receiveContent(_ bytes: UnsafeRawBufferPointer, connection: Int) {
-        guard connection >= 0 && connection < uploads.count, uploads[connection] != nil else { return }
-        uploads[connection]!.receive(bytes, into: fileSystem)
+        uploads[connection]?.receive(bytes, into: fileSystem)
     }
 
     mutating func connectionEnded(_ connection: Int) {
-        guard connection >= 0 && connection < uploads.count else { return }
         uploads[connection] = nil
     }
 
@@ -160,7 +157,7 @@ struct FileHandler<Volume: BlockDevice>: HTTPStreamingHandler {
 
     /// RFC 9110 §9.3.4: 201 for a new file, 204 for a replaced one, sent once the data is on the disk.
     mutating func finishUpload(_ path: [UInt8], connection: Int, with response: inout HTTPResponseWriter) {
-        guard connection >= 0 && connection < uploads.count, var upload = uploads[connection] else {
+        guard var upload = uploads[connection] else {
             return response.respond(status: .conflict, contentType: "text/plain",
                                     body: "cannot write there (a folder, or a name FAT does not allow)\n")
         }
