@@ -26,16 +26,22 @@ public struct EntropyPool {
         seedBytes = randomSeed?.count ?? 0
         let kaslrSeed = tree.flatMap { try? $0.kaslrSeed }
         hasKASLRSeed = kaslrSeed != nil
-        if let seed = randomSeed {
+        if let tree { EntropyPool.forEachSeedWord(of: tree) { absorb($0) } }
+        absorbJitter(samples: 64)
+    }
+
+    /// The boot loader's seeds as 64-bit words: `/chosen/rng-seed` eight bytes at a time (the
+    /// last word tagged with the length), then `kaslr-seed`.
+    public static func forEachSeedWord(of tree: DeviceTree, _ body: (UInt64) -> Void) {
+        if let seed = try? tree.randomSeed {
             var word: UInt64 = 0
             for (index, byte) in seed.enumerated() {
                 word = word << 8 | UInt64(byte)
-                if index % 8 == 7 { absorb(word) }
+                if index % 8 == 7 { body(word) }
             }
-            absorb(word ^ UInt64(seed.count))
+            body(word ^ UInt64(seed.count))
         }
-        if let seed = kaslrSeed { absorb(seed) }
-        absorbJitter(samples: 64)
+        if let seed = try? tree.kaslrSeed { body(seed) }
     }
 
     /// Whether the next output re-derives the key: the moment to absorb a random device's bytes.

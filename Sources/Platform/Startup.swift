@@ -29,15 +29,7 @@ public enum Startup {
     /// Mixes `/chosen/rng-seed` and `kaslr-seed` (QEMU and U-Boot fill them) into the pool
     /// behind `getentropy`, which seeds the hash tables' Hasher before any is made.
     static func seedEntropy(from tree: DeviceTree) {
-        if let seed = try? tree.randomSeed {
-            var word: UInt64 = 0
-            for (index, byte) in seed.enumerated() {
-                word = word << 8 | UInt64(byte)
-                if index % 8 == 7 { seal_entropy_mix(word) }
-            }
-            seal_entropy_mix(word)
-        }
-        if let kaslr = try? tree.kaslrSeed { seal_entropy_mix(kaslr) }
+        EntropyPool.forEachSeedWord(of: tree) { seal_entropy_mix($0) }
     }
 
     /// Maps every RAM region as normal memory and every device `reg` as device memory (all
