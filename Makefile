@@ -52,6 +52,9 @@ else
 	cp --remove-destination $(BUILD)/$(BOARD)/.swiftpm/$(APP)/$(TRIPLE)/release/Image $(ELF)
 	llvm-objcopy -O binary $(ELF) $(BIN)
 	@echo "$(BIN): $$(stat -c %s $(BIN)) bytes"
+ifeq ($(BOARD),xen-arm)
+	cp --remove-destination $(BIN) $(BUILD)/xen-arm/$(APP).zImage
+endif
 endif
 
 run: image

@@ -16,7 +16,7 @@ var targets: [Target] = [
     .target(name: "Storage", dependencies: ["Capabilities", "Digest"]),
     .target(name: "FAT", dependencies: ["Capabilities"]),
     .target(name: "KV", dependencies: ["Capabilities", "Digest"]),
-    .target(name: "Xen", dependencies: ["XenABI"]),
+    .target(name: "Xen", dependencies: ["XenABI", "Capabilities"]),
 
     // Host tools.
     .executableTarget(name: "dtdump", dependencies: ["DeviceTree"]),
@@ -62,7 +62,8 @@ if let board = Context.environment["SEAL_BOARD"], let app = Context.environment[
             .target(name: "Platform", dependencies: ["ARMBoot", "Capabilities", "DeviceTree", "Digest"]),
             .target(name: "Drivers", dependencies: ["Platform", "Capabilities", "DeviceTree", "Virtio", "Storage"]),
             .target(name: "App", dependencies: portable, path: "Apps/\(app)", exclude: app == "www" ? ["site"] : []),
-            .executableTarget(name: "Image", dependencies: portable + ["ARMBoot", "Platform", "Drivers", "Virtio", "App"],
+            .executableTarget(name: "Image", dependencies: portable + ["ARMBoot", "Platform", "Drivers", "Virtio", "App"]
+                                  + (board == "xen-arm" ? ["Xen", "XenABI"] : []),
                               path: "Boards/\(board)"),
         ]
     }

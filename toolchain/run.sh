@@ -9,6 +9,14 @@ set -euo pipefail
 board=$1 app=$2
 root=$(cd "$(dirname "$0")/.." && pwd)
 network=()
+if [ "$board" = xen-arm ]; then
+  # Xen 4.17 in QEMU with this image as its only (dom0less) guest: the console, event channels,
+  # grants and the timer, but no xenstore and so no PV devices. Tests/xen/boot-dom0.sh gives a
+  # Linux dom0 with netback, blkback and `xl create` (see Tests/xen/README.md).
+  echo "booting build/$board/$app.bin as a dom0less guest of Xen (its lines are Xen's \`(XEN) DOM1:\`)"
+  GUEST_ENHANCED=no-xenstore TIMEOUT=${TIMEOUT:-600} exec "$root/Tests/xen/boot-dom0less.sh" \
+    "$root/build/$board/$app.bin" "${APPEND:-}"
+fi
 if [ "$board" = qemu-virt ]; then
   network=(-netdev "user,id=net0,hostfwd=tcp:127.0.0.1:8080-:80" -device virtio-net-device,netdev=net0
            -device virtio-rng-device)

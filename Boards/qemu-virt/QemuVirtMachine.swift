@@ -71,7 +71,7 @@ struct QemuVirt: StorageMachine {
             console.writeLine("qemu-virt: no virtio-net device")
             return nil
         }
-        guard let interrupt = interruptNumber(found.node, index: 0) else {
+        guard let interrupt = gicInterruptNumber(found.node, index: 0) else {
             console.writeLine("qemu-virt: virtio-net without a usable interrupt")
             return nil
         }
@@ -107,7 +107,7 @@ struct QemuVirt: StorageMachine {
             return nil
         }
         var wired = false
-        if let interrupt = interruptNumber(found.node, index: 0) {
+        if let interrupt = gicInterruptNumber(found.node, index: 0) {
             VirtioInterrupts.register(found.transport, interrupt: interrupt)
             InterruptHandlers.register(interrupt, VirtioInterrupts.handler)
             interruptController.enable(interrupt)

@@ -42,12 +42,12 @@ InterruptEntry.handler = {
 
 // The virtual timer is the third of the architected timer's four interrupts.
 guard let timerNode = try? tree.firstNode(compatibleWith: "arm,armv7-timer"),
-      let timerInterrupt = interruptNumber(timerNode, index: 2) else { halt(status: 7) }
+      let timerInterrupt = gicInterruptNumber(timerNode, index: 2) else { halt(status: 7) }
 let timer = GenericTimer(frequency: UInt64((try? timerNode.property(named: "clock-frequency")?.u32) ?? 0))
 InterruptHandlers.register(timerInterrupt) { _ in GenericTimer.interruptFired() }
 gic.enable(timerInterrupt)
 
-if let uartInterrupt = interruptNumber(uartNode, index: 0) {
+if let uartInterrupt = gicInterruptNumber(uartNode, index: 0) {
     InterruptHandlers.register(uartInterrupt) { _ in uart.handleInterrupt() }
     gic.enable(uartInterrupt)
 }

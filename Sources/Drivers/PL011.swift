@@ -38,8 +38,11 @@ public struct PL011: SerialPort {
     /// seen once under heavy host load as typed input arriving with a byte missing. Without
     /// firmware (QEMU `-kernel`) the UART therefore stays in character mode: one byte in the
     /// holding register, each interrupt taking it, QEMU holding the rest back until it is read.
-    public func start() {
-        control.write(control.read() | Self.enableAll)
+    ///
+    /// `genericSubset`: the SBSA generic UART (Xen's vpl011, `arm,sbsa-uart`) has no control
+    /// register (SBSA Generic UART B.2): it is always enabled, and CR is not touched.
+    public func start(genericSubset: Bool = false) {
+        if !genericSubset { control.write(control.read() | Self.enableAll) }
         interruptClear.write(0x7ff)
         interruptMask.write(Self.receiveInterrupts)
         handleInterrupt()

@@ -36,7 +36,11 @@ public enum Startup {
     /// execute-never), maps the image page by page (text read-only and executable, rodata
     /// read-only, the rest execute-never), switches to that table, and lets the heap grow up
     /// to the first thing above it that must survive (the device tree, reserved memory).
-    public static func mapMemory(_ tree: DeviceTree) throws(StartupError) {
+    ///
+    /// `sharedMemory` are windows outside RAM that hold ordinary memory rather than registers (a
+    /// Xen guest's grant-table frames and its xenstore and console pages): they are mapped as
+    /// normal memory, execute-never, before the devices, so they win where a node's `reg` also names them.
+    public static func mapMemory(_ tree: DeviceTree, sharedMemory: [(address: UInt64, size: UInt64)] = []) throws(StartupError) {
         var table = TranslationTable()
         var heapLimit: UInt64 = 0
         let heapStart = UInt64(ImageLayout.heapStart)
@@ -49,6 +53,9 @@ public enum Startup {
         }
         guard heapLimit != 0 else { throw .imageOutsideMemory }
         do { try table.sealImage() } catch { throw .pageTable(error) }
+        for window in sharedMemory {
+            table.mapSections(start: window.address, size: window.size, .readWrite)
+        }
         // Every other `reg` is a device window. Nodes whose addresses do not reach the CPU
         // (CPUs, buses without `ranges`) have nothing to map.
         for node in tree.nodes where !isMemory(node) {

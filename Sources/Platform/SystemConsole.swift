@@ -8,6 +8,8 @@ public enum SystemHooks {
     nonisolated(unsafe) public static var writeByte: (@convention(c) (UInt8) -> Void)? = nil
     /// Turns the machine off; the status only reaches the outside through the marker line.
     nonisolated(unsafe) public static var powerOff: (@convention(c) () -> Void)? = nil
+    /// The status `halt` was called with, for a `powerOff` that can pass it on (a Xen domain's shutdown reason).
+    nonisolated(unsafe) public static var haltStatus = 0
 }
 
 /// A `Console` over `SystemHooks.writeByte`; reads nothing.
@@ -34,6 +36,7 @@ public func halt(status: Int) -> Never {
     console.write("seal: halted status=")
     console.write(decimal: status)
     console.write(byte: 10)
+    SystemHooks.haltStatus = status
     SystemHooks.powerOff?()
     while true { arm_wait_for_interrupt() }
 }

@@ -6,7 +6,10 @@
 /// and every call throws it again. Response contents (ids, statuses) are the device's to check.
 import XenABI
 
-public final class FrontRing<Request: BitwiseCopyable, Response: BitwiseCopyable> {
+/// `Request` and `Response` are io/ring.h entry structs, plain data. They are not constrained to
+/// `BitwiseCopyable`: with that constraint, an Embedded build of a module that specialises a
+/// frontend (the board) failed to find the C structs' implicit conformance (Swift 6.3 crash).
+public final class FrontRing<Request, Response> {
     public let geometry: SharedRingGeometry
     private let page: UnsafeMutableRawPointer
     private let barrier: () -> Void

@@ -27,7 +27,7 @@ public struct SharedRingGeometry: Equatable {
 
     /// The geometry of a ring of `Request`/`Response` entries in `pageSize` bytes; throws `.ringTooSmall`
     /// when not even one entry fits.
-    public init<Request: BitwiseCopyable, Response: BitwiseCopyable>(
+    public init<Request, Response>(
         request: Request.Type, response: Response.Type, pageSize: Int = XenMemory.pageSize
     ) throws(XenError) {
         // A C union: the larger member, rounded up to the stricter alignment.

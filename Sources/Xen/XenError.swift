@@ -49,4 +49,44 @@ public enum XenError: Error, Equatable {
     case invalidGrantReference(UInt32)
     /// The backend still has the frame mapped (`GTF_reading`/`GTF_writing`): end access later.
     case grantInUse(UInt32)
+
+    // XenBus handshakes (io/xenbus.h) and the frontends built on them.
+    /// A xenstore value that should be a decimal number, a state or a MAC is not one.
+    case malformedStoreValue
+    /// No such device under `device/<kind>/`.
+    case deviceMissing
+    /// The backend did not reach the state we wait for in time.
+    case handshakeTimeout
+    /// The backend went to Closing or Closed while we waited for it.
+    case backendClosed
+    /// The backend answered with something impossible (a response id never issued, a bad status or length).
+    case backendProtocolViolation
+    /// A hypercall returned this negative errno.
+    case hypercallFailed(Int32)
+    /// Out of memory for shared pages.
+    case outOfMemory
+
+    // blkfront (io/blkif.h) and the PV console (io/console.h).
+    /// The backend's `sector-size` is not a power of two from 512 to 4096.
+    case blockSectorSizeUnsupported(UInt64)
+    /// The backend's `sectors` is missing, zero, or `sectors * sector-size` overflows 64 bits.
+    case blockDeviceSizeInvalid
+    /// A blkif response whose id is not an outstanding request (never issued, or answered already).
+    case blockResponseUnexpected(id: UInt64)
+    /// A blkif response whose operation is not its request's.
+    case blockResponseMismatch(id: UInt64, operation: UInt8)
+    /// A blkif response status that is not BLKIF_RSP_OKAY, _ERROR or _EOPNOTSUPP.
+    case blockResponseStatusUnknown(Int16)
+    /// The backend did not answer a request in time; the ring's state is unknown.
+    case blockRequestTimeout
+    /// The console's `out_cons` is more than the out ring's size behind `out_prod`, or ahead of it.
+    case consoleOutputIndicesCorrupt(producer: UInt32, consumer: UInt32)
+    /// The console's `in_prod` is more than the in ring's size ahead of `in_cons`.
+    case consoleInputIndicesCorrupt(producer: UInt32, consumer: UInt32)
+    /// The console daemon did not drain the out ring in time.
+    case consoleTimeout
+
+    // netfront (io/netif.h).
+    /// The backend does not offer `feature-rx-copy`, the only receive mode netfront speaks.
+    case backendLacksReceiveCopy
 }

@@ -33,6 +33,8 @@
 #include "/usr/include/xen/memory.h"
 #include "/usr/include/xen/sched.h"
 #include "/usr/include/xen/hvm/params.h"
+#include "/usr/include/xen/hvm/hvm_op.h"
+#include "/usr/include/xen/version.h"
 #include "/usr/include/xen/io/ring.h"
 #include "/usr/include/xen/io/netif.h"
 #include "/usr/include/xen/io/blkif.h"
@@ -80,5 +82,8 @@ static inline void seal_xen_store8(void *word, uint8_t value) { __atomic_store_n
 static inline int seal_xen_compare_exchange16(void *word, uint16_t expected, uint16_t desired) {
     return __atomic_compare_exchange_n((uint16_t *)word, &expected, desired, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
 }
+
+/* xen.h's DOMID_SELF is built with a function-like macro Swift cannot import. */
+static inline uint16_t seal_xen_domain_self(void) { return DOMID_SELF; }
 
 #endif

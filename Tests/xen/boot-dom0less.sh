@@ -7,6 +7,7 @@
 #   MARKER          text whose appearance in a console line ends the run (default `seal: halted status=`)
 #   TIMEOUT         seconds before giving up (default 60)
 #   GUEST_MEMORY    guest RAM in MiB (default 64); GUEST_CPUS (default 1)
+#   GUEST_ENHANCED  `xen,enhanced` value (`no-xenstore`, `enabled`): a /hypervisor node for the guest
 #   GUEST_INITRD    a ramdisk for the guest (a `multiboot,ramdisk` module), e.g. for a Linux guest
 #   GUEST_LOG       file that receives the guest's lines alone, with Xen's `(XEN) DOM1: ` prefix cut
 #   XEN_BOOTARGS    extra words for Xen's own command line (e.g. `loglvl=all guest_loglvl=all`)
@@ -63,6 +64,10 @@ dtc -q -I dtb -O dts -o "$work/qemu.dts" "$work/qemu.dtb"
 # (docs/misc/arm/device-tree/booting.txt "Creating Multiple Domains directly from Xen"): Xen's
 # own command line in xen,xen-bootargs; a `xen,domain` node per guest with its RAM in KiB
 # (64-bit), vCPU count, an emulated PL011 (`vpl011`) and its kernel as a `multiboot,kernel` module.
+# GUEST_ENHANCED=no-xenstore (or enabled) adds `xen,enhanced`: the guest then gets a /hypervisor node
+# (grant-table window, event upcall PPI) like a guest of the toolstack's.
+enhanced_property=
+[ -n "${GUEST_ENHANCED:-}" ] && enhanced_property="xen,enhanced = \"$GUEST_ENHANCED\";"
 bootargs_escaped=${bootargs//\\/\\\\}
 bootargs_escaped=${bootargs_escaped//\"/\\\"}
 cat >> "$work/qemu.dts" << EOF
@@ -76,6 +81,7 @@ cat >> "$work/qemu.dts" << EOF
 			memory = <0x0 $(printf '0x%x' $(( guest_memory * 1024 )))>;
 			cpus = <$guest_cpus>;
 			vpl011;
+			$enhanced_property
 			module@$(printf '%x' $kernel_address) {
 				compatible = "multiboot,kernel", "multiboot,module";
 				reg = <$kernel_address $(printf '0x%x' "$kernel_size")>;

@@ -44,6 +44,9 @@ void seal_entropy_mix(uint64_t value);
 uint32_t seal_psci_smc(uint32_t function, uint32_t argument1, uint32_t argument2, uint32_t argument3);
 uint32_t seal_psci_hvc(uint32_t function, uint32_t argument1, uint32_t argument2, uint32_t argument3);
 
+/* Xen hypercall `number` with up to four arguments (arch-arm.h: hvc #0xEA1); returns r0 (0 or a negative errno). */
+intptr_t seal_xen_hypercall(uint32_t number, uintptr_t argument1, uintptr_t argument2, uintptr_t argument3, uintptr_t argument4);
+
 /* The current frame pointer (r7 in Thumb code, r11 in ARM code), for backtraces. */
 static inline uintptr_t arm_frame_pointer(void) { return (uintptr_t)__builtin_frame_address(0); }
 

@@ -1,0 +1,80 @@
+/// The PV devices an app takes from the xen-arm machine: netfront as its network interface, blkfront as its disk.
+import ARMBoot
+import Capabilities
+import Platform
+import Runtime
+import Xen
+
+/// The board's limits for PV devices.
+enum XenArmLimits {
+    /// netfront pages posted for receive and kept for transmit (one 4 KiB page per frame).
+    static let receiveBuffers = 128
+    static let transmitBuffers = 64
+}
+
+extension XenArm: StorageMachine {
+    /// Connects netfront to device/vif/0 (the `.xl` file's first `vif`), and hands it over with the entropy source.
+    mutating func takeNetwork() -> (NetFront<XenDomain>, XenArmEntropy)? {
+        guard !networkTaken, let domain else { return nil }
+        networkTaken = true
+        var entropy = XenArmEntropy(tree: deviceTree)
+        seal_entropy_mix(entropy.next())
+        let network: NetFront<XenDomain>
+        do {
+            network = try NetFront.connect(services: domain, receiveBuffers: XenArmLimits.receiveBuffers,
+                                           transmitBuffers: XenArmLimits.transmitBuffers)
+        } catch {
+            console.write("netfront: ")
+            XenErrorText.write(error, to: &console)
+            console.write(byte: 10)
+            return nil
+        }
+        console.write("netfront: mac ")
+        for index in 0..<6 {
+            if index > 0 { console.write(":") }
+            console.write(hex: UInt64(network.macAddress[index]), width: 2)
+        }
+        console.write(", backend domain ")
+        console.write(decimal: Int(network.backendDomain))
+        console.write(", event channel ")
+        console.write(decimal: Int(network.eventPort))
+        console.write(byte: 10)
+        return (network, entropy)
+    }
+
+    /// Connects blkfront to device/vbd/<first> (the `.xl` file's first `disk`).
+    mutating func takeDisk() -> BlockFront<XenDomain>? {
+        guard !diskTaken, let domain else { return nil }
+        diskTaken = true
+        let disk: BlockFront<XenDomain>
+        do {
+            disk = try BlockFront.connect(services: domain, index: XenArm.firstDeviceIndex(domain, kind: "vbd"))
+        } catch {
+            console.write("blkfront: ")
+            XenErrorText.write(error, to: &console)
+            console.write(byte: 10)
+            return nil
+        }
+        console.write("blkfront: ")
+        console.write(decimal: Int(truncatingIfNeeded: disk.sectorCount))
+        console.write(" sectors of ")
+        console.write(decimal: disk.sectorSize)
+        console.write(" bytes, backend domain ")
+        console.write(decimal: Int(disk.backendDomain))
+        if disk.isReadOnly { console.write(", read-only") }
+        console.writeLine(disk.hasFlush ? ", flush" : ", no flush")
+        return disk
+    }
+
+    /// A vbd's index is its Linux device number (`xvda` is 51712), so take the smallest listed.
+    static func firstDeviceIndex(_ domain: XenDomain, kind: StaticString) -> UInt32 {
+        var path: [UInt8] = Array("device/".utf8)
+        path.append(contentsOf: UnsafeBufferPointer(start: kind.utf8Start, count: kind.utf8CodeUnitCount))
+        guard let names = try? domain.storeDirectory(path) else { return 0 }
+        var smallest: UInt64? = nil
+        for name in names {
+            if let number = XenStoreNumber.parse(name), number <= UInt64(UInt32.max) { smallest = min(smallest ?? number, number) }
+        }
+        return UInt32(smallest ?? 0)
+    }
+}
