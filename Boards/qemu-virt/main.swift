@@ -25,25 +25,15 @@ SystemHooks.powerOff = { powerController?.systemOff() }
 
 // Interrupts: the GIC's distributor and CPU interface are its first two `reg` entries.
 var console = SystemConsole()
-guard let gicNode = (try? tree.firstNode(compatibleWith: "arm,cortex-a15-gic")) ?? (try? tree.firstNode(compatibleWith: "arm,gic-400")) else {
+guard let found = GICv2(deviceTree: tree) else {
     console.writeLine("qemu-virt: no GICv2 in the device tree")
     halt(status: 6)
 }
-guard let gicRegisters = try? gicNode.registers, gicRegisters.count >= 2,
-      let distributor = try? gicRegisters.range(at: 0), let cpuInterface = try? gicRegisters.range(at: 1) else { halt(status: 6) }
-nonisolated(unsafe) var gic = GICv2(distributor: UInt(distributor.address), cpuInterface: UInt(cpuInterface.address))
+nonisolated(unsafe) var gic = found
 gic.start()
-InterruptEntry.handler = {
-    while let interrupt = gic.acknowledge() {
-        if !InterruptHandlers.dispatch(interrupt & 0x3ff) { gic.disable(interrupt & 0x3ff) }
-        gic.endOfInterrupt(interrupt)
-    }
-}
+InterruptEntry.handler = { gic.serviceInterrupts() }
 
-// The virtual timer is the third of the architected timer's four interrupts.
-guard let timerNode = try? tree.firstNode(compatibleWith: "arm,armv7-timer"),
-      let timerInterrupt = gicInterruptNumber(timerNode, index: 2) else { halt(status: 7) }
-let timer = GenericTimer(frequency: UInt64((try? timerNode.property(named: "clock-frequency")?.u32) ?? 0))
+guard let (timer, timerInterrupt) = GenericTimer.virtualTimer(in: tree) else { halt(status: 7) }
 InterruptHandlers.register(timerInterrupt) { _ in GenericTimer.interruptFired() }
 gic.enable(timerInterrupt)
 

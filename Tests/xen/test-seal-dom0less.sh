@@ -21,7 +21,7 @@ check "hello: exit status 0 (got $status)" test "$status" -eq 0
 check "hello: Xen's version from the hypercall" grep -q "^xen: version 4.17" "$work/guest.txt"
 # The window and the PPI are what Xen's own device tree for the guest says (arch-arm.h GUEST_GNTTAB_BASE, GUEST_EVTCHN_PPI).
 check "hello: /hypervisor read from the device tree" grep -q '^xen: version 4.17, grant window 0x38000000+0x1000000, event upcall irq 31$' "$work/guest.txt"
-check "hello: grant frames mapped" grep -qE '^xen: [1-9][0-9]* grant frames, xenstore none$' "$work/guest.txt"
+check "hello: grant frames mapped" grep -qE '^xen: [1-9][0-9]* grant frames, xenstore none, no PV console$' "$work/guest.txt"
 check "hello: evtchn: loopback ok" grep -q '^evtchn: loopback ok' "$work/guest.txt"
 check "hello: memory from the device tree (16 MiB at 0x40000000)" has_line "$work/guest.txt" "memory: base=0x40000000 size=0x1000000"
 check "hello: one CPU" has_line "$work/guest.txt" "cpus: 1"
