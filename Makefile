@@ -54,6 +54,9 @@ else
 	@echo "$(BIN): $$(stat -c %s $(BIN)) bytes"
 ifeq ($(BOARD),xen-arm)
 	cp --remove-destination $(BIN) $(BUILD)/xen-arm/$(APP).zImage
+	toolchain/xl-config.sh $(APP) $(BUILD)/xen-arm/$(APP).zImage $(if $(DISK),--disk $(abspath $(DISK))) \
+	  $(if $(APPEND),--extra "$(APPEND)") > $(BUILD)/xen-arm/$(APP).xl
+	@echo "$(BUILD)/xen-arm/$(APP).xl: the domain's xl configuration"
 endif
 endif
 

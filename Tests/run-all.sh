@@ -54,7 +54,7 @@ suite dtdump Tests/scripts/test-dtdump.sh
 suite qemu Tests/qemu/run-all.sh
 suite storage Tests/storage/test-fat-interop.sh
 suite host Tests/host/run-all.sh
-suite xen bash -c "source Tests/qemu/lib.sh && run_scripts xen Tests/xen/test-dom0less.sh Tests/xen/test-seal-dom0less.sh"
+suite xen bash -c "source Tests/qemu/lib.sh && run_scripts xen Tests/xen/test-*.sh"
 suite fuzz make --no-print-directory test-fuzz
 echo "$total_passed passed, $total_failed failed"
 [ "$total_failed" -eq 0 ]

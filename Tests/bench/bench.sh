@@ -84,7 +84,15 @@ if [ -f "$cubieboard_dtb" ] && build cubieboard www; then
   fi
 fi
 
-# 5. TCP echo on the host board vs socat
+# 5. Xen: `xl create` -> first HTTP 200 from dom0, Seal www (xen-arm) vs a Linux domU running
+# busybox httpd, on the same Xen 4.17 + Linux dom0 rig (Tests/xen/).
+if build xen-arm www; then
+  r[xen_seal_bytes]=$(stat -c %s build/xen-arm/www.zImage)
+  log "measuring xl create -> first HTTP 200 under Xen (Seal www and a Linux busybox httpd domU)"
+  collect "" "$bench/xen.sh" build/xen-arm/www.zImage
+fi
+
+# 6. TCP echo on the host board vs socat
 # build/host/echo may be running in another test ("Text file busy" for make's cp): then the binary
 # swift just linked is used. The bench runs its own copy, so it never holds build/host/echo busy.
 rm -f build/bench/host-echo
@@ -154,6 +162,9 @@ line "cubieboard www: requests/s (ab -c 8, GET /)" "$(v cubieboard_seal_rps)" "$
 line "cubieboard www:   failed requests" "$(v cubieboard_seal_failed)" "$(v cubieboard_linux_failed)" "" ""
 line "cubieboard www: MB/s, one GET of 20 MiB (curl)" "$(v cubieboard_seal_mbps)" "$(v cubieboard_linux_mbps)" "" ""
 line "cubieboard www: host CPU of the idle guest (%)" "$(v cubieboard_seal_idle_cpu)" "$(v cubieboard_linux_idle_cpu)" "" ""
+line "xen domU www: image bytes (www.zImage)" "$(v xen_seal_bytes)" "" "" ""
+line "xen domU www: xl create -> first HTTP 200 (ms, median)" "$(v xen_seal_http_ms)" "$(v xen_linux_http_ms)" "" ""
+line "xen domU www:   of which xl create itself (ms)" "$(v xen_seal_create_ms)" "$(v xen_linux_create_ms)" "" ""
 line "host: TCP echo, 20 MiB (MB/s)" "$(v seal_echo_mbps)" "$(v socat_echo_mbps) (loopback)" "" ""
 echo
 echo "Seal: build/qemu-virt/{hello,www}.bin, build/host/echo (run from copies under build/bench/); www booted with -append \"$seal_append\"."
