@@ -81,6 +81,7 @@ if let domain {
     XenConsoleOutput.start(domain)
     console.writeLine(XenConsoleOutput.ring == nil ? ", no PV console" : ", PV console")
     EventChannelLoopback.run(domain, console: &console)
+    DebugKey.bind(domain, console: &console)
 }
 
 var machine = XenArm(console: SystemConsole(), loop: EventLoop(clock: timer, sleep: Idle.waitForInterrupt),

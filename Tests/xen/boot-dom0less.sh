@@ -7,6 +7,7 @@
 #   MARKER          text whose appearance in a console line ends the run (default `seal: halted status=`)
 #   TIMEOUT         seconds before giving up (default 60)
 #   GUEST_MEMORY    guest RAM in MiB (default 64); GUEST_CPUS (default 1)
+#   DEBUG_KEY_AFTER a guest line's text after which Xen's `q` debug key is pressed (VIRQ_DEBUG); not with CHECK_SHUTDOWN
 #   GUEST_ENHANCED  `xen,enhanced` value (`no-xenstore`, `enabled`): a /hypervisor node for the guest
 #   GUEST_INITRD    a ramdisk for the guest (a `multiboot,ramdisk` module), e.g. for a Linux guest
 #   GUEST_LOG       file that receives the guest's lines alone, with Xen's `(XEN) DOM1: ` prefix cut
@@ -116,6 +117,16 @@ while IFS= read -r -u 4 line || [ -n "$line" ]; do
       [ -n "${GUEST_LOG:-}" ] && printf '%s\n' "${line#"(XEN) DOM1: "}" >> "$GUEST_LOG"
       ;;
   esac
+  # DEBUG_KEY_AFTER: once a guest line holds it, Xen's `q` key (Ctrl-a three times twice moves the
+  # console input from the absent dom0 past DOM1 to Xen), which sends VIRQ_DEBUG to every guest.
+  if [ -n "${DEBUG_KEY_AFTER:-}" ] && [ -z "${debug_key_sent:-}" ]; then
+    case "$line" in
+      "(XEN) DOM1: "*"$DEBUG_KEY_AFTER"*)
+        debug_key_sent=1
+        printf '\001\001\001' >&3; sleep 0.2; printf '\001\001\001' >&3; sleep 0.2; printf 'q' >&3
+        ;;
+    esac
+  fi
   case "$line" in
     *"$marker"*)
       marker_line=$line; marker_time=$(seconds_since_start)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Seal's `hello` on board xen-arm as a dom0less guest of Xen 4.17 in QEMU: it prints the device
 # tree's facts, finds /hypervisor, loops an event channel back to itself through the upcall,
-# ticks three times on the virtual timer and ends its domain with SCHEDOP_shutdown; without
+# answers Xen's `q` debug key on VIRQ_DEBUG, ticks three times on the virtual timer and ends
+# its domain with SCHEDOP_shutdown; without
 # `xen,enhanced` (no /hypervisor node) it still runs. `fault` ends its domain as crashed.
 # Prints the checks and `N passed, M failed`.
 set -uo pipefail
@@ -31,6 +32,15 @@ check "hello: tick 1, 2, 3 in order from the virtual timer" \
   test "$(grep -E '^tick [0-9]+$' "$work/guest.txt" | tr '\n' ' ')" = "tick 1 tick 2 tick 3 "
 check "hello: halted status=0" has_line "$work/guest.txt" "seal: halted status=0"
 check "hello: SCHEDOP_shutdown ended the domain" has_line "$work/stderr.txt" "boot-dom0less: domain 1 shut down: yes"
+
+echo "dom0less: Seal hello and Xen's debug key (VIRQ_DEBUG)"
+DEBUG_KEY_AFTER="tick 1" GUEST_ENHANCED=no-xenstore GUEST_MEMORY=16 GUEST_LOG=$work/debug.txt TIMEOUT=60 \
+  Tests/xen/boot-dom0less.sh build/xen-arm/hello.bin > "$work/console.txt" 2> /dev/null
+status=$?
+check "debug key: exit status 0 (got $status)" test "$status" -eq 0
+check "debug key: Xen notified the guest's VIRQ_DEBUG port" grep -q 'Notifying guest 1:0 (virq 1, port [0-9]' "$work/console.txt"
+check "debug key: the guest's handler ran from its event loop" grep -q '^xen: debug key (VIRQ_DEBUG on port [0-9]*), events on unbound ports so far: [0-9]*$' "$work/debug.txt"
+check "debug key: tick 3 after it" has_line "$work/debug.txt" "tick 3"
 
 echo "dom0less: Seal hello without xen,enhanced (no /hypervisor node)"
 GUEST_MEMORY=16 CHECK_SHUTDOWN=1 GUEST_LOG=$work/plain.txt TIMEOUT=60 \
