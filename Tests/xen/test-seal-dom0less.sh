@@ -2,8 +2,8 @@
 # Seal's `hello` on board xen-arm as a dom0less guest of Xen 4.17 in QEMU: it prints the device
 # tree's facts, finds /hypervisor, loops an event channel back to itself through the upcall,
 # answers Xen's `q` debug key on VIRQ_DEBUG, ticks three times on the virtual timer and ends
-# its domain with SCHEDOP_shutdown; without
-# `xen,enhanced` (no /hypervisor node) it still runs. `fault` ends its domain as crashed.
+# its domain with SCHEDOP_shutdown; without `xen,enhanced` (no /hypervisor node) it still runs.
+# `fault` ends its domain as crashed.
 # Prints the checks and `N passed, M failed`.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
