@@ -4,10 +4,11 @@ import Xen
 import XenABI
 
 enum Hypercall {
-    /// `HYPERVISOR_<number>(command, argument)` with a pointer to a header struct.
-    private static func call<Argument>(_ number: Int32, _ command: Int32, _ argument: inout Argument) -> Int {
+    /// `HYPERVISOR_<number>(command, argument[, count])` with a pointer to a header struct (`count`
+    /// only for the grant-table operations, which take an array).
+    private static func call<Argument>(_ number: Int32, _ command: Int32, _ argument: inout Argument, count: UInt = 0) -> Int {
         withUnsafeMutablePointer(to: &argument) { pointer in
-            Int(seal_xen_hypercall(UInt32(number), UInt(bitPattern: Int(command)), UInt(bitPattern: pointer), 0, 0))
+            Int(seal_xen_hypercall(UInt32(number), UInt(bitPattern: Int(command)), UInt(bitPattern: pointer), count, 0))
         }
     }
 
@@ -44,10 +45,7 @@ enum Hypercall {
     static func grantTableSize() throws(XenError) -> (frames: UInt32, maximum: UInt32) {
         var argument = gnttab_query_size_t()
         argument.dom = seal_xen_domain_self()
-        let result = withUnsafeMutablePointer(to: &argument) { pointer in
-            Int(seal_xen_hypercall(UInt32(__HYPERVISOR_grant_table_op), UInt(GNTTABOP_query_size), UInt(bitPattern: pointer), 1, 0))
-        }
-        try check(result)
+        try check(call(__HYPERVISOR_grant_table_op, GNTTABOP_query_size, &argument, count: 1))
         guard argument.status == GNTST_okay else { throw .hypercallFailed(Int32(argument.status)) }
         return (argument.nr_frames, argument.max_nr_frames)
     }

@@ -1,4 +1,4 @@
-/// What the device tree's `/hypervisor` node says (Linux's xen,xen binding): the Xen version, the grant-table window and the event upcall interrupt.
+/// What the device tree's `/hypervisor` node says (Linux's xen,xen binding): the grant-table window and the event upcall interrupt.
 import DeviceTree
 import Platform
 
@@ -7,8 +7,6 @@ struct HypervisorNode {
     let grantWindow: (address: UInt64, size: UInt64)
     /// The PPI Xen raises when `evtchn_upcall_pending` goes to 1 (the node's `interrupts`).
     let upcallInterrupt: InterruptNumber
-    /// The `xen,xen-<version>` compatible string's version, as bytes (`4.17`).
-    let version: [UInt8]
 
     /// Nil when the node is missing (not a Xen guest, or a dom0less guest without `xen,enhanced`),
     /// is not `xen,xen`, or lacks its window or interrupt.
@@ -18,13 +16,5 @@ struct HypervisorNode {
               let interrupt = gicInterruptNumber(node, index: 0) else { return nil }
         grantWindow = (register.address, register.size)
         upcallInterrupt = interrupt
-        var found: [UInt8] = []
-        if let compatible = try? node.property(named: "compatible") {
-            let prefix: [UInt8] = Array("xen,xen-".utf8)
-            for string in compatible.strings where string.count > prefix.count && Array(string.prefix(prefix.count)) == prefix {
-                found = Array(string.dropFirst(prefix.count))
-            }
-        }
-        version = found
     }
 }

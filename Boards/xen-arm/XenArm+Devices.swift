@@ -42,13 +42,14 @@ extension XenArm: StorageMachine {
         return (network, entropy)
     }
 
-    /// Connects blkfront to device/vbd/<first> (the `.xl` file's first `disk`).
+    /// Connects blkfront to the lowest-numbered device/vbd (the `.xl` file's first `disk`).
     mutating func takeDisk() -> BlockFront<XenDomain>? {
         guard !diskTaken, let domain else { return nil }
         diskTaken = true
         let disk: BlockFront<XenDomain>
         do {
-            disk = try BlockFront.connect(services: domain, index: XenArm.firstDeviceIndex(domain, kind: "vbd"))
+            let index = (try? XenBusDevice<XenDomain>.firstIndex(services: domain, kind: "vbd")) ?? 0
+            disk = try BlockFront.connect(services: domain, index: index)
         } catch {
             console.write("blkfront: ")
             XenErrorText.write(error, to: &console)
@@ -64,17 +65,5 @@ extension XenArm: StorageMachine {
         if disk.isReadOnly { console.write(", read-only") }
         console.writeLine(disk.hasFlush ? ", flush" : ", no flush")
         return disk
-    }
-
-    /// A vbd's index is its Linux device number (`xvda` is 51712), so take the smallest listed.
-    static func firstDeviceIndex(_ domain: XenDomain, kind: StaticString) -> UInt32 {
-        var path: [UInt8] = Array("device/".utf8)
-        path.append(contentsOf: UnsafeBufferPointer(start: kind.utf8Start, count: kind.utf8CodeUnitCount))
-        guard let names = try? domain.storeDirectory(path) else { return 0 }
-        var smallest: UInt64? = nil
-        for name in names {
-            if let number = XenStoreNumber.parse(name), number <= UInt64(UInt32.max) { smallest = min(smallest ?? number, number) }
-        }
-        return UInt32(smallest ?? 0)
     }
 }

@@ -25,12 +25,10 @@ enum XenConsoleOutput {
     /// Starts copying output to the console page the toolstack gave (HVM_PARAM_CONSOLE_PFN); a
     /// dom0less guest has none.
     static func start(_ domain: XenDomain) {
-        let pages = domain.pages
-        guard pages.consoleFrame != 0, pages.consoleFrame < 0x10_0000,
-              let interface = UnsafeMutableRawPointer(bitPattern: UInt(pages.consoleFrame << 12)) else { return }
+        guard let interface = domain.pages.consolePage else { return }
         // Output only: xenconsoled's notifications need no handler, but a bound port is not counted as unbound.
-        try? domain.bind(port: pages.consolePort) { _ in }
-        port = pages.consolePort
+        try? domain.bind(port: domain.pages.consolePort) { _ in }
+        port = domain.pages.consolePort
         ring = XenConsoleRing(interface: interface)
     }
 }

@@ -22,12 +22,24 @@ struct ToolstackPages {
         return pages
     }
 
+    /// The xenstore page, when the toolstack gave one.
+    var storePage: UnsafeMutableRawPointer? { Self.page(at: storeFrame) }
+    /// The PV console page, when the toolstack gave one.
+    var consolePage: UnsafeMutableRawPointer? { Self.page(at: consoleFrame) }
+
     /// The pages as windows of ordinary memory for the page table.
     var windows: [(address: UInt64, size: UInt64)] {
         var windows: [(address: UInt64, size: UInt64)] = []
-        if storeFrame != 0 && storeFrame < 0x10_0000 { windows.append((storeFrame << 12, 0x1000)) }
-        if consoleFrame != 0 && consoleFrame < 0x10_0000 { windows.append((consoleFrame << 12, 0x1000)) }
+        for page in [storePage, consolePage] {
+            if let page { windows.append((UInt64(UInt(bitPattern: page)), 0x1000)) }
+        }
         return windows
+    }
+
+    /// The page at guest frame `frame`, or nil for frame 0 (none given) or one the 32-bit MMU cannot reach.
+    private static func page(at frame: UInt64) -> UnsafeMutableRawPointer? {
+        guard frame != 0, frame < 0x10_0000 else { return nil }
+        return UnsafeMutableRawPointer(bitPattern: UInt(frame << 12))
     }
 }
 
@@ -92,11 +104,7 @@ final class XenDomain: XenFrontendServices {
         grantFrames = mapped
         grantTable = GrantTable(entries: window, count: Int(mapped) * 0x1000 / MemoryLayout<grant_entry_v1_t>.size)
 
-        if pages.storeFrame != 0, pages.storeFrame < 0x10_0000, let interface = UnsafeMutableRawPointer(bitPattern: UInt(pages.storeFrame << 12)) {
-            store = XenStoreClient(interface: interface)
-        } else {
-            store = nil
-        }
+        store = pages.storePage.map { XenStoreClient(interface: $0) }
         if store != nil {
             // Replies wake us through this port; the requests' progress is polled in storeRequest.
             try? events.bind(port: pages.storePort) { _ in }

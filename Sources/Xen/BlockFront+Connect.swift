@@ -21,28 +21,15 @@ extension BlockFront {
         var grants: [GrantReference] = []
         var published = false
         do throws(XenError) {
-            guard let ringPage = services.allocateSharedPage() else { throw .outOfMemory }
+            let (ringPage, ringGrant) = try services.grantSharedPage(to: bus.backendDomain, readOnly: false, recordingIn: &grants)
             let ring = try BlockRing(page: ringPage)
             ring.initialiseShared()
-            let ringGrant = try services.grantTable.grantAccess(
-                domain: bus.backendDomain, frame: services.frameNumber(of: ringPage), readOnly: false)
-            grants.append(ringGrant)
 
             let slotCount = min(max(requestsInFlight, 1), Int(ring.geometry.count))
-            var pages: [UnsafeMutableRawPointer] = []
-            var pageGrants: [GrantReference] = []
-            pages.reserveCapacity(slotCount * segmentsPerRequest)
-            pageGrants.reserveCapacity(slotCount * segmentsPerRequest)
-            for _ in 0..<slotCount * segmentsPerRequest {
-                guard let page = services.allocateSharedPage() else { throw .outOfMemory }
-                // Read-write for reads; granted for the device's life (io/blkif.h note 8: a
-                // persistent grant is mapped writable whatever the request).
-                let grant = try services.grantTable.grantAccess(
-                    domain: bus.backendDomain, frame: services.frameNumber(of: page), readOnly: false)
-                grants.append(grant)
-                pages.append(page)
-                pageGrants.append(grant)
-            }
+            // Read-write for reads; granted for the device's life (io/blkif.h note 8: a
+            // persistent grant is mapped writable whatever the request).
+            let (pages, pageGrants) = try services.grantSharedPages(slotCount * segmentsPerRequest, to: bus.backendDomain,
+                                                                    readOnly: false, recordingIn: &grants)
 
             let port = try services.allocateUnboundPort(remoteDomain: bus.backendDomain)
             // Completions are found by looking at the ring after every `wait`; the handler only has to exist.

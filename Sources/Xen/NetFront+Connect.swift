@@ -60,36 +60,14 @@ extension NetFront {
     static func share(services: Services, device: XenBusDevice<Services>, mac: MACAddress, receiveBuffers: Int,
                       transmitBuffers: Int, grants: inout [GrantReference]) throws(XenError) -> NetFront {
         let domain = device.backendDomain
-        func grantedPage(readOnly: Bool) throws(XenError) -> (UnsafeMutableRawPointer, GrantReference) {
-            guard let page = services.allocateSharedPage() else { throw .outOfMemory }
-            let reference = try services.grantTable.grantAccess(domain: domain, frame: services.frameNumber(of: page),
-                                                                readOnly: readOnly)
-            grants.append(reference)
-            return (page, reference)
-        }
-        let (transmitRingPage, transmitRingReference) = try grantedPage(readOnly: false)
-        let (receiveRingPage, receiveRingReference) = try grantedPage(readOnly: false)
+        let (transmitRingPage, transmitRingReference) = try services.grantSharedPage(to: domain, readOnly: false, recordingIn: &grants)
+        let (receiveRingPage, receiveRingReference) = try services.grantSharedPage(to: domain, readOnly: false, recordingIn: &grants)
         // Ids are ring-sized: every buffer can be outstanding at once (io/ring.h: no more requests than slots).
         let receiveCount = min(max(receiveBuffers, 1), try NetFrontQueues.receiveRingCapacity())
         let transmitCount = min(max(transmitBuffers, 1), try NetFrontQueues.transmitRingCapacity())
-        var receivePages: [UnsafeMutableRawPointer] = []
-        var receiveGrants: [GrantReference] = []
-        receivePages.reserveCapacity(receiveCount)
-        receiveGrants.reserveCapacity(receiveCount)
-        for _ in 0..<receiveCount {
-            let (page, reference) = try grantedPage(readOnly: false)  // the backend copies frames in
-            receivePages.append(page)
-            receiveGrants.append(reference)
-        }
-        var transmitPages: [UnsafeMutableRawPointer] = []
-        var transmitGrants: [GrantReference] = []
-        transmitPages.reserveCapacity(transmitCount)
-        transmitGrants.reserveCapacity(transmitCount)
-        for _ in 0..<transmitCount {
-            let (page, reference) = try grantedPage(readOnly: true)  // the backend only reads frames
-            transmitPages.append(page)
-            transmitGrants.append(reference)
-        }
+        // The backend copies received frames in, and only reads frames to send.
+        let (receivePages, receiveGrants) = try services.grantSharedPages(receiveCount, to: domain, readOnly: false, recordingIn: &grants)
+        let (transmitPages, transmitGrants) = try services.grantSharedPages(transmitCount, to: domain, readOnly: true, recordingIn: &grants)
         let port = try services.allocateUnboundPort(remoteDomain: domain)
         // Nothing to do in the handler: the event loop wakes on any event and polls `receive`.
         try services.bind(port: port) { _ in }

@@ -17,10 +17,7 @@ public struct XenBusDevice<Services: XenFrontendServices> {
     /// `.deviceMissing` when the toolstack gave this guest no such device.
     public init(services: Services, kind: StaticString, index: UInt32 = 0) throws(XenError) {
         self.services = services
-        var path: [UInt8] = Array("device/".utf8)
-        path.append(contentsOf: UnsafeBufferPointer(start: kind.utf8Start, count: kind.utf8CodeUnitCount))
-        path.append(0x2f)
-        path.append(contentsOf: XenStoreNumber.format(UInt64(index)))
+        let path = Self.directory(kind: kind) + [0x2f] + XenStoreNumber.format(UInt64(index))
         frontendPath = path
         let backend: [UInt8]
         do {
@@ -35,6 +32,21 @@ public struct XenBusDevice<Services: XenFrontendServices> {
         guard let domain = XenStoreNumber.parse(try services.storeRead(path + Array("/backend-id".utf8))),
               domain < 0x7ff0 else { throw .malformedStoreValue }  // xen.h: DOMID_FIRST_RESERVED
         backendDomain = UInt16(domain)
+    }
+
+    /// The smallest device index listed under `device/<kind>`, or nil when there is none. A vbd's
+    /// index is its Linux device number (xvda is 51712), so a disk is not always device 0.
+    public static func firstIndex(services: Services, kind: StaticString) throws(XenError) -> UInt32? {
+        var smallest: UInt64? = nil
+        for name in try services.storeDirectory(directory(kind: kind)) {
+            if let number = XenStoreNumber.parse(name), number <= UInt64(UInt32.max) { smallest = min(smallest ?? number, number) }
+        }
+        return smallest.map { UInt32($0) }
+    }
+
+    /// `device/<kind>`, where the toolstack lists a guest's devices of one kind.
+    static func directory(kind: StaticString) -> [UInt8] {
+        Array("device/".utf8) + bytes(kind)
     }
 
     /// Reads `key` in the backend's directory.

@@ -89,8 +89,7 @@ fi
 if build xen-arm www; then
   r[xen_seal_bytes]=$(stat -c %s build/xen-arm/www.zImage)
   log "measuring xl create -> first HTTP 200 under Xen (Seal www and a Linux busybox httpd domU)"
-  # The rig sizes its own QEMU (boot-dom0.sh reads MEMORY, which this script exports for the guests).
-  MEMORY=1536 collect "" "$bench/xen.sh" build/xen-arm/www.zImage
+  collect "" "$bench/xen.sh" build/xen-arm/www.zImage
 fi
 
 # 6. TCP echo on the host board vs socat

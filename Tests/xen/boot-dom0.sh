@@ -8,9 +8,10 @@
 # Without TEST_DIR dom0 leaves a shell on the console. Without TEST_DIR or with INTERACTIVE=1,
 # QEMU runs in the foreground with the console on the terminal (Ctrl-a three times switches
 # input to Xen; type slowly: the Xen console drops input in bursts over ~150 characters).
-# Environment: TIMEOUT (seconds, default 300), SMP (default 2), MEMORY (MiB, default 1536),
-#   DOM0_MEMORY (default 512M), TIMESTAMPS=1 (prefix each console line with seconds since QEMU
-#   started), LOG (file that keeps the console).
+# Environment: TIMEOUT (seconds, default 300), SMP (default 2), RIG_MEMORY (MiB, default 1536;
+#   not MEMORY, which `make bench` exports for its own guests), DOM0_MEMORY (default 512M),
+#   TIMESTAMPS=1 (prefix each console line with seconds since QEMU started), LOG (file that keeps
+#   the console).
 # Exit status: run.sh's status; 124 when TIMEOUT ran out first; 125 when QEMU ended without the
 # status line; 2 on bad usage. On stderr: `boot-dom0: xl ready after S s, test done after S s,
 # QEMU exited after S s`.
@@ -54,7 +55,7 @@ fi
 
 # highmem=off: with ECAM above 4 GiB (the default) dom0 hangs probing PCI. The DTB Xen reads
 # must be QEMU's own for exactly these options.
-machine=(qemu-system-arm -M virt,virtualization=on,highmem=off -cpu cortex-a15 -smp "$smp" -m "${MEMORY:-1536}")
+machine=(qemu-system-arm -M virt,virtualization=on,highmem=off -cpu cortex-a15 -smp "$smp" -m "${RIG_MEMORY:-1536}")
 "${machine[@]}" -machine dumpdtb="$work/qemu.dtb" -display none > /dev/null 2>&1 \
   || { echo "boot-dom0: QEMU could not dump its DTB" >&2; exit 2; }
 dtc -q -I dtb -O dts -o "$work/qemu.dts" "$work/qemu.dtb"
